@@ -1,0 +1,5 @@
+namespace Tether.Server.Internal;
+
+internal sealed class ConnectionTokenProtector
+{
+}

@@ -1,0 +1,6 @@
+namespace Tether.Server.Internal;
+
+internal sealed class PersistentConnectionContext<TConnection>
+    where TConnection : PersistentConnection
+{
+}

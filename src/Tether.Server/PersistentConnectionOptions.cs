@@ -1,0 +1,45 @@
+namespace Tether.Server;
+
+/// <summary>Options of persistent connections, with the classic SignalR 2.x defaults.</summary>
+/// <remarks>Validated at startup: an invalid combination fails the host with a message naming the setting.</remarks>
+public sealed class PersistentConnectionOptions
+{
+    /// <summary>How long a long poll is held open with nothing to send. Classic default: 110 s.</summary>
+    public TimeSpan ConnectionTimeout { get; set; } = TimeSpan.FromSeconds(110);
+
+    /// <summary>How long a connection may have no receive request before it is disconnected; also how long clients try to reconnect. Classic default: 30 s.</summary>
+    public TimeSpan DisconnectTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The interval of keep-alives; <see langword="null"/> turns them off. Must be at most a third of <see cref="DisconnectTimeout"/>. Classic default: 10 s.</summary>
+    public TimeSpan? KeepAlive { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a client waits for the init message after <c>/connect</c> before it tries the next transport. Classic default: 5 s.</summary>
+    public TimeSpan TransportConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How many messages each topic (connection, group, connection type) keeps for clients that reconnect. Classic default: 1000.</summary>
+    public int DefaultMessageBufferSize { get; set; } = 1000;
+
+    /// <summary>The largest WebSocket message a client may send, in bytes; <see langword="null"/> for no limit. Classic default: 64 KB.</summary>
+    public int? MaxIncomingWebSocketMessageSize { get; set; } = 64 * 1024;
+
+    /// <summary>The largest <c>/send</c> body accepted, in bytes. Default: 1 MB.</summary>
+    public int MaxIncomingSendSize { get; set; } = 1024 * 1024;
+
+    /// <summary>How long long-polling clients should wait between polls. Classic default: 0.</summary>
+    public TimeSpan LongPollDelay { get; set; } = TimeSpan.Zero;
+
+    /// <summary>The transports clients may use. Default: all of them.</summary>
+    public PersistentConnectionTransports Transports { get; set; } = PersistentConnectionTransports.All;
+
+    /// <summary>Whether JSONP requests (with a <c>callback</c> parameter) are served. Classic default: <see langword="false"/>, which answers them 403.</summary>
+    public bool EnableJsonp { get; set; }
+
+    /// <summary>The advertised keep-alive timeout: twice <see cref="KeepAlive"/>, or <see langword="null"/> when keep-alives are off.</summary>
+    public TimeSpan? KeepAliveTimeout => KeepAlive * 2;
+
+    /// <summary>How long a topic with no subscriber keeps its messages: twice the sum of <see cref="DisconnectTimeout"/> and <see cref="KeepAliveTimeout"/> (classic: 100 s).</summary>
+    public TimeSpan TopicTtl => 2 * (DisconnectTimeout + (KeepAliveTimeout ?? TimeSpan.Zero));
+
+    /// <summary>The heartbeat period: half of <see cref="KeepAlive"/>, or a sixth of <see cref="DisconnectTimeout"/> without keep-alives.</summary>
+    public TimeSpan HeartbeatInterval => KeepAlive is { } keepAlive ? keepAlive / 2 : DisconnectTimeout / 6;
+}

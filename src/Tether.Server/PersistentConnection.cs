@@ -7,7 +7,7 @@ namespace Tether.Server;
 /// <remarks>
 /// <para>An instance is created from dependency injection for each event, so constructor injection of scoped services
 /// works; keep state in services, not in fields.</para>
-/// <para>Events of one connection never overlap with its <see cref="OnDisconnected"/>, which is raised exactly once:
+/// <para><see cref="OnDisconnected"/> is raised exactly once per connection:
 /// with <c>stopCalled: true</c> after the client's <c>/abort</c>, or with <c>stopCalled: false</c> when no receive
 /// request has been open for <see cref="PersistentConnectionOptions.DisconnectTimeout"/> plus a grace period.</para>
 /// </remarks>

@@ -1,3 +1,6 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
 namespace Tether.Server;
 
 /// <summary>Options of persistent connections, with the classic SignalR 2.x defaults.</summary>
@@ -33,6 +36,12 @@ public sealed class PersistentConnectionOptions
 
     /// <summary>Whether JSONP requests (with a <c>callback</c> parameter) are served. Classic default: <see langword="false"/>, which answers them 403.</summary>
     public bool EnableJsonp { get; set; }
+
+    /// <summary>
+    /// How values given to <c>Send</c>, <c>Broadcast</c> and group sends are serialized. Default: System.Text.Json with
+    /// property names as declared (PascalCase, as classic SignalR's Json.NET wrote them) and relaxed escaping.
+    /// </summary>
+    public JsonSerializerOptions JsonSerializerOptions { get; set; } = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>The advertised keep-alive timeout: twice <see cref="KeepAlive"/>, or <see langword="null"/> when keep-alives are off.</summary>
     public TimeSpan? KeepAliveTimeout => KeepAlive * 2;

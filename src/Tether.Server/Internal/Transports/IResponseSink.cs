@@ -1,0 +1,16 @@
+using Tether.Server.Messaging;
+
+namespace Tether.Server.Internal.Transports;
+
+/// <summary>How one transport puts persistent responses and keep-alives on the wire. Used only by the receive loop.</summary>
+internal interface IResponseSink
+{
+    /// <summary>Whether the request ends after one persistent response (long polling).</summary>
+    bool EndsAfterResponse { get; }
+
+    /// <summary>Writes one persistent response.</summary>
+    ValueTask WriteResponseAsync(PersistentResponseHeader header, IReadOnlyList<Message> messages, CancellationToken cancellationToken);
+
+    /// <summary>Writes the transport's keep-alive.</summary>
+    ValueTask WriteKeepAliveAsync(CancellationToken cancellationToken);
+}

@@ -303,8 +303,8 @@ internal sealed partial class PersistentConnectionDispatcher<TConnection> : IDis
                 return null;
             }
 
-            messageId ??= form["messageId"];
-            groupsToken ??= form["groupsToken"];
+            messageId ??= form.TryGetValue("messageId", out var formMessageId) ? (string?)formMessageId : null;
+            groupsToken ??= form.TryGetValue("groupsToken", out var formGroupsToken) ? (string?)formGroupsToken : null;
         }
 
         var kind = operation switch
@@ -334,6 +334,7 @@ internal sealed partial class PersistentConnectionDispatcher<TConnection> : IDis
             Groups = groups,
             LongPollDelayMs = isLongPolling ? (int)_options.LongPollDelay.TotalMilliseconds : 0,
             JsonpCallback = callback,
+            BackpressureHighWater = Math.Max(1, _options.DefaultMessageBufferSize / 2),
         };
     }
 

@@ -1,3 +1,5 @@
+using Tether.Server.Messaging;
+
 namespace Tether.Server.Internal;
 
 /// <summary>Why a receive request ended.</summary>
@@ -30,8 +32,11 @@ internal sealed class ReceiveSession : IDisposable
 {
     private readonly CancellationTokenSource _ended;
     private readonly CancellationTokenRegistration _requestAbortedRegistration;
+    private readonly AsyncAutoResetSignal _outputDrained = new();
+    private IMessageSubscription? _subscription;
     private int _endReason;
     private int _keepAliveDue;
+    private int _inputPaused;
 
     public ReceiveSession(string connectionId, bool isLongPolling, long startedAt, CancellationToken requestAborted)
     {
@@ -66,6 +71,7 @@ internal sealed class ReceiveSession : IDisposable
         }
 
         Signal.Set();
+        _outputDrained.Set();
 
         // Writes that are waiting for a stalled client give up, except for an orderly end where the loop still
         // writes a last response (a long poll's answer, T for shutdown); the loop bounds those writes itself.
@@ -85,6 +91,41 @@ internal sealed class ReceiveSession : IDisposable
         catch (ObjectDisposedException)
         {
             // The loop already finished.
+        }
+    }
+
+    /// <summary>Gives the session the subscription its loop reads, for back-pressure on the input side.</summary>
+    public void SetSubscription(IMessageSubscription subscription) => Volatile.Write(ref _subscription, subscription);
+
+    /// <summary>
+    /// Back-pressure for a transport that reads client input on the same connection (WebSockets): waits while more
+    /// than <paramref name="highWater"/> messages wait to be written to this client, so a client that sends faster than
+    /// it reads slows down instead of pushing its own answers out of the replay buffer.
+    /// </summary>
+    public async ValueTask WaitForOutputAsync(long highWater)
+    {
+        while (EndReason == ReceiveEndReason.None && Volatile.Read(ref _subscription) is { } subscription && subscription.UnreadCount > highWater)
+        {
+            Volatile.Write(ref _inputPaused, 1);
+
+            // Re-check after publishing the flag: the loop may have drained everything just before seeing it.
+            if (EndReason != ReceiveEndReason.None || subscription.UnreadCount <= highWater)
+            {
+                break;
+            }
+
+            await _outputDrained.WaitAsync().ConfigureAwait(false);
+        }
+
+        Volatile.Write(ref _inputPaused, 0);
+    }
+
+    /// <summary>Called by the loop after each write: resumes a paused input side once the backlog is down to <paramref name="lowWater"/>.</summary>
+    public void OutputProgressed(long lowWater)
+    {
+        if (Volatile.Read(ref _inputPaused) == 1 && Volatile.Read(ref _subscription) is { } subscription && subscription.UnreadCount <= lowWater)
+        {
+            _outputDrained.Set();
         }
     }
 

@@ -46,6 +46,12 @@ public interface IMessageSubscription : IDisposable
     /// <summary>The current position as an opaque, ASCII, JSON-safe string (no quotes, backslashes or control characters).</summary>
     string Cursor { get; }
 
+    /// <summary>
+    /// How many messages past the cursor are still buffered, over all topics. Readers use it for back-pressure:
+    /// a connection whose own output lags far behind stops reading its input until it catches up.
+    /// </summary>
+    long UnreadCount { get; }
+
     /// <summary>Moves unread messages into <paramref name="batch"/>, oldest first per topic, and advances the cursor past them.</summary>
     /// <param name="batch">Receives the messages.</param>
     /// <param name="maxMessages">The most messages to move.</param>

@@ -45,7 +45,7 @@ public sealed class InMemoryMessageBus : IMessageBus, IDisposable
         ArgumentNullException.ThrowIfNull(timeProvider);
         PersistentConnectionOptions settings = options.Value;
         _timeProvider = timeProvider;
-        _bufferSize = Math.Max(1, settings.DefaultMessageBufferSize);
+        _bufferSize = Math.Clamp(settings.DefaultMessageBufferSize, 1, Array.MaxLength - 1);
         _topicTtl = GetTopicTtl(settings);
 
         Span<byte> random = stackalloc byte[sizeof(uint)];

@@ -95,6 +95,28 @@ internal sealed class InMemorySubscription : IMessageSubscription
     }
 
     /// <inheritdoc/>
+    /// <inheritdoc/>
+    public long UnreadCount
+    {
+        get
+        {
+            long unread = 0;
+            Entry[] entries = _entries;
+            int count = Math.Min(_count, entries.Length);
+            for (int i = 0; i < count; i++)
+            {
+                ulong next = entries[i].Topic.NextId;
+                ulong position = entries[i].Position;
+                if (next > position)
+                {
+                    unread += (long)Math.Min(next - position, (ulong)entries[i].Topic.BufferLength);
+                }
+            }
+
+            return unread;
+        }
+    }
+
     public int Read(List<Message> batch, int maxMessages)
     {
         ArgumentNullException.ThrowIfNull(batch);

@@ -9,11 +9,12 @@ namespace Tether.Server.Messaging;
 /// invoking callbacks. <b>Readers</b> take no lock: a publisher stores the message in its slot and only then publishes
 /// the new <see cref="NextId"/> (release); a reader reads <see cref="NextId"/> first (acquire), so every id below it is
 /// fully written.</para>
-/// <para>The buffer starts empty and doubles (from 8 slots) up to the cap. Message <c>i</c> always sits at
-/// <c>i % buffer.Length</c>: the buffer grows exactly when it is full and not yet at the cap, so below the cap nothing is
-/// ever overwritten and an array that was replaced by a larger one is never written again. Only a buffer at the cap wraps,
-/// and then a slow reader may race with a publisher overwriting the oldest slot; <see cref="Read"/> detects that after
-/// copying and drops the affected messages as a gap, exactly as if it had read a moment later.</para>
+/// <para>The buffer starts empty and doubles (from 8 slots) up to its full length, one slot more than the number of
+/// messages kept. Message <c>i</c> always sits at <c>i % buffer.Length</c>: the buffer grows exactly when it is full and not
+/// yet at full length, so until then nothing is ever overwritten and an array that was replaced by a larger one is never
+/// written again. Only a full-length buffer wraps. The spare slot is the one a publisher may be overwriting at any moment,
+/// so the kept messages stay readable without a lock; a reader that falls further behind while it copies detects the
+/// overwritten slots afterwards and drops them as a gap, exactly as if it had read a moment later.</para>
 /// <para>Once <see cref="IsRemoved"/> (expired by the bus's sweep), a topic accepts no message or subscriber; callers
 /// drop it from the bus's table and use a fresh topic, which has a new key.</para>
 /// </remarks>
@@ -22,7 +23,8 @@ internal sealed class Topic
     private const int InitialCapacity = 8;
 
     private readonly Lock _lock = new();
-    private readonly int _maxCapacity;
+    private readonly int _capacity;
+    private readonly int _fullLength;
     private readonly TimeProvider _timeProvider;
 
     // Written under _lock; read without it through Volatile.
@@ -38,13 +40,14 @@ internal sealed class Topic
     /// <summary>Creates an empty topic.</summary>
     /// <param name="name">The topic name.</param>
     /// <param name="key">The short key that names this incarnation of the topic in cursors.</param>
-    /// <param name="maxCapacity">How many messages to keep at most (at least 1).</param>
+    /// <param name="capacity">How many messages to keep at most (at least 1, less than <see cref="int.MaxValue"/>).</param>
     /// <param name="timeProvider">The clock of the idle time.</param>
-    public Topic(string name, ulong key, int maxCapacity, TimeProvider timeProvider)
+    public Topic(string name, ulong key, int capacity, TimeProvider timeProvider)
     {
         Name = name;
         Key = key;
-        _maxCapacity = maxCapacity;
+        _capacity = capacity;
+        _fullLength = capacity + 1;
         _timeProvider = timeProvider;
         _lastUsed = timeProvider.GetTimestamp();
     }
@@ -64,7 +67,7 @@ internal sealed class Topic
     /// <summary>Whether the topic expired; it then takes no more messages or subscribers.</summary>
     public bool IsRemoved => Volatile.Read(ref _removed);
 
-    /// <summary>How many slots the buffer has now (it grows lazily up to the cap).</summary>
+    /// <summary>How many slots the buffer has now (it grows lazily up to the capacity plus one).</summary>
     internal int BufferLength => Volatile.Read(ref _buffer).Length;
 
     /// <summary>Appends a message and notifies the subscribers.</summary>
@@ -84,10 +87,10 @@ internal sealed class Topic
             int index = _writeIndex;
             if (index == buffer.Length)
             {
-                if (buffer.Length < _maxCapacity)
+                if (buffer.Length < _fullLength)
                 {
-                    // Full and below the cap: grow. Ids 0..index-1 keep their slots (id % newLength == id).
-                    var grown = new Message[Math.Min(Math.Max(InitialCapacity, buffer.Length * 2), _maxCapacity)];
+                    // Full but not at full length: grow. Ids 0..index-1 keep their slots (id % newLength == id).
+                    var grown = new Message[Math.Min(Math.Max(InitialCapacity, buffer.Length * 2), _fullLength)];
                     Array.Copy(buffer, grown, buffer.Length);
                     Volatile.Write(ref _buffer, grown);
                     buffer = grown;
@@ -126,16 +129,16 @@ internal sealed class Topic
             return 0;
         }
 
-        // At least as new as the buffer that held id next-1 (see the remarks): every id in [oldest, next) is in it.
+        // At least as new as the buffer that held id next-1 (see the remarks): every id in [oldest, next) is in it. Below
+        // full length, next <= buffer.Length <= capacity, so oldest is 0.
         Message[] buffer = Volatile.Read(ref _buffer);
-        ulong length = (ulong)buffer.Length;
-        ulong oldest = next > length ? next - length : 0;
+        ulong oldest = OldestKept(next);
         ulong from = position < oldest ? oldest : position;
         ulong available = next - from;
         int take = available > (ulong)maxMessages ? maxMessages : (int)available;
 
         int batchStart = batch.Count;
-        int index = (int)(from % length);
+        int index = (int)(from % (ulong)buffer.Length);
         int first = Math.Min(take, buffer.Length - index);
         batch.AddRange(buffer.AsSpan(index, first));
         if (first < take)
@@ -144,18 +147,17 @@ internal sealed class Topic
         }
 
         position = from + (ulong)take;
-        if (buffer.Length < _maxCapacity)
+        if (buffer.Length < _fullLength)
         {
-            // Below the cap no slot is ever overwritten.
+            // Below full length no slot is ever overwritten.
             return take;
         }
 
-        // At the cap, publishers may have overwritten slots while we copied. The publisher of id n writes its slot (which
-        // held id n - length) before it publishes NextId = n + 1, so with NextId read as n after our copies, ids from
-        // n + 1 - length on are intact.
+        // At full length, publishers may have overwritten slots while we copied. The publisher of id n writes its slot
+        // (which held id n - capacity - 1, already outside the kept window) before it publishes NextId = n + 1. So with
+        // NextId read as n after our copies (the fence orders them), every id from OldestKept(n) on is intact.
         Interlocked.MemoryBarrier();
-        ulong nextAfter = Volatile.Read(ref _nextId);
-        ulong firstIntact = nextAfter + 1 > length ? nextAfter + 1 - length : 0;
+        ulong firstIntact = OldestKept(Volatile.Read(ref _nextId));
         if (from >= firstIntact)
         {
             return take;
@@ -192,8 +194,7 @@ internal sealed class Topic
             ulong next = _nextId;
             if (hasRequestedId)
             {
-                ulong length = (ulong)_buffer.Length;
-                ulong oldest = next > length ? next - length : 0;
+                ulong oldest = OldestKept(next);
                 position = requestedId < oldest || requestedId > next ? oldest : requestedId;
             }
             else
@@ -258,6 +259,9 @@ internal sealed class Topic
             return true;
         }
     }
+
+    /// <summary>The oldest id still kept when <paramref name="next"/> is the next id.</summary>
+    private ulong OldestKept(ulong next) => next > (ulong)_capacity ? next - (ulong)_capacity : 0;
 
     /// <summary>Marks the topic removed when it has had no subscriber (and no other use) for <paramref name="ttl"/>.</summary>
     /// <param name="now">The sweep's timestamp, from the same <see cref="TimeProvider"/>.</param>

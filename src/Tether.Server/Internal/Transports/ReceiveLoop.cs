@@ -40,6 +40,8 @@ internal sealed class ReceiveLoop
         }
 
         using var subscription = _bus.Subscribe(topics, request.Cursor, session.Signal.Set);
+        session.SetSubscription(subscription);
+        long lowWater = _request.BackpressureHighWater / 2;
         int max = sink.EndsAfterResponse ? MaxMessagesLongPolling : MaxMessagesStreaming;
         var batch = new List<Message>();
 
@@ -76,6 +78,8 @@ internal sealed class ReceiveLoop
                         await sink.WriteResponseAsync(Header(subscription.Cursor) with { GroupsToken = groupsToken }, batch, session.Ended).ConfigureAwait(false);
                     }
 
+                    session.OutputProgressed(lowWater);
+
                     if (aborted)
                     {
                         // The stop was handled on the node that received /abort; this node only ends the request.
@@ -89,6 +93,7 @@ internal sealed class ReceiveLoop
                     }
                 }
 
+                session.OutputProgressed(lowWater);
                 continue;
             }
 

@@ -30,6 +30,9 @@ internal sealed class ReceiveRequest
 
     public required int LongPollDelayMs { get; init; }
 
+    /// <summary>Unwritten messages above which a WebSocket stops reading client input (half the replay buffer).</summary>
+    public required long BackpressureHighWater { get; init; }
+
     /// <summary>The JSONP callback of a long poll, or <see langword="null"/>.</summary>
     public string? JsonpCallback { get; init; }
 }

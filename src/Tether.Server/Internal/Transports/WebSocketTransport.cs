@@ -40,7 +40,7 @@ internal static partial class WebSocketTransport
             owner,
             new Sink(socket, request.ConnectionId),
             isLongPolling: false,
-            alongside: session => reading = ReadLoopAsync(socket, session, maxMessageSize, onReceived, services.Logger, readCancellation.Token),
+            alongside: session => reading = ReadLoopAsync(socket, session, maxMessageSize, request.BackpressureHighWater, onReceived, services.Logger, readCancellation.Token),
             afterLoop: async () =>
             {
                 await CloseAsync(socket).ConfigureAwait(false);
@@ -77,7 +77,7 @@ internal static partial class WebSocketTransport
         }
     }
 
-    private static async Task ReadLoopAsync(WebSocket socket, ReceiveSession session, int? maxMessageSize, Func<string, Task> onReceived, ILogger logger, CancellationToken cancellationToken)
+    private static async Task ReadLoopAsync(WebSocket socket, ReceiveSession session, int? maxMessageSize, long backpressureHighWater, Func<string, Task> onReceived, ILogger logger, CancellationToken cancellationToken)
     {
         await Task.Yield();
         try
@@ -112,6 +112,8 @@ internal static partial class WebSocketTransport
                 {
                     Log.ReceiveHandlerFailed(logger, session.ConnectionId, ex);
                 }
+
+                await session.WaitForOutputAsync(backpressureHighWater).ConfigureAwait(false);
             }
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException or WebSocketException or ObjectDisposedException)

@@ -38,9 +38,6 @@ internal sealed class InMemorySubscription : IMessageSubscription
     /// <inheritdoc/>
     public string Cursor => _cursor ??= BuildCursor();
 
-    /// <summary>How many topics are covered.</summary>
-    internal int TopicCount => _count;
-
     /// <summary>Registers the initial topics at their cursor positions, then signals if anything is already unread.</summary>
     /// <param name="topics">The topics (duplicates are ignored).</param>
     /// <param name="cursor">The client's cursor; foreign, malformed or <see langword="null"/> means "now" everywhere.</param>

@@ -18,7 +18,9 @@ internal static class LongPollingTransport
     {
         var response = context.Response;
         response.ContentType = request.JsonpCallback is null ? ProtocolConstants.JsonContentType : ProtocolConstants.JavaScriptContentType;
+        // Flush the headers now, before there is any body (PROTOCOL.md §7.3): proxies and clients see a live request.
         await response.StartAsync(context.RequestAborted).ConfigureAwait(false);
+        await response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
         await ReceiveRunner.RunAsync(context, request, services, owner, new Sink(response, request.ConnectionId, request.JsonpCallback), isLongPolling: true).ConfigureAwait(false);
     }
 

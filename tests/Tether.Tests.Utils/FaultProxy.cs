@@ -1,0 +1,364 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Tether.Tests.Utils;
+
+/// <summary>
+/// A TCP proxy on 127.0.0.1 that forwards to a loopback target and can break the link on demand: cut every connection
+/// (<see cref="CutAll"/>), freeze traffic without closing anything (<see cref="Stall"/> / <see cref="Resume"/>) and
+/// refuse new connections (<see cref="RefuseNew"/>). Each accepted connection gets one pump per direction.
+/// </summary>
+/// <remarks>
+/// Loopback only and bounded: at most <see cref="MaxConnections"/> live pairs; connections beyond that are reset.
+/// A refused or cut connection is reset (RST), so the client sees a broken link at once rather than a clean close.
+/// </remarks>
+public sealed class FaultProxy : IAsyncDisposable
+{
+    /// <summary>The largest number of live connection pairs; more are reset on accept.</summary>
+    public const int MaxConnections = 256;
+
+    private const int BufferSize = 16 * 1024;
+
+    private readonly TcpListener _listener;
+    private readonly IPEndPoint _target;
+    private readonly CancellationTokenSource _disposeCts = new();
+    private readonly object _lock = new();
+    private readonly HashSet<Pair> _pairs = [];
+    private readonly Task _acceptLoop;
+    private TaskCompletionSource _flowing = CompletedGate();
+    private volatile bool _refuseNew;
+    private int _accepted;
+
+    private FaultProxy(IPEndPoint target)
+    {
+        _target = target;
+        _listener = new TcpListener(IPAddress.Loopback, 0);
+        _listener.Start(backlog: 64);
+        EndPoint = (IPEndPoint)_listener.LocalEndpoint;
+        BaseUri = new Uri($"http://127.0.0.1:{EndPoint.Port}/");
+        _acceptLoop = Task.Run(AcceptLoop);
+    }
+
+    /// <summary>The proxy's listening endpoint.</summary>
+    public IPEndPoint EndPoint { get; }
+
+    /// <summary>The proxy's root, e.g. <c>http://127.0.0.1:41235/</c>.</summary>
+    public Uri BaseUri { get; }
+
+    /// <summary>The number of live connection pairs.</summary>
+    public int ConnectionCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _pairs.Count;
+            }
+        }
+    }
+
+    /// <summary>How many connections were forwarded since the start (refused ones excluded).</summary>
+    public int TotalAccepted => Volatile.Read(ref _accepted);
+
+    /// <summary>While <see langword="true"/>, new connections are accepted and reset at once; live ones are untouched.</summary>
+    public bool RefuseNew
+    {
+        get => _refuseNew;
+        set => _refuseNew = value;
+    }
+
+    /// <summary>Whether <see cref="Stall"/> is in force.</summary>
+    public bool IsStalled
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return !_flowing.Task.IsCompleted;
+            }
+        }
+    }
+
+    /// <summary>Starts a proxy to a loopback endpoint.</summary>
+    public static FaultProxy Start(IPEndPoint target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        if (!IPAddress.IsLoopback(target.Address))
+        {
+            throw new ArgumentException($"FaultProxy only forwards to loopback addresses, not {target}.", nameof(target));
+        }
+
+        return new FaultProxy(target);
+    }
+
+    /// <summary>Starts a proxy to the server of a loopback URL, e.g. a <see cref="TestServer.BaseUri"/>.</summary>
+    public static FaultProxy Start(Uri target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        return Start(new IPEndPoint(IPAddress.Parse(target.Host), target.Port));
+    }
+
+    /// <summary>An absolute URL through the proxy, e.g. <c>Url("/echo")</c>.</summary>
+    public string Url(string pathAndQuery) => new Uri(BaseUri, pathAndQuery).ToString();
+
+    /// <summary>Resets both sockets of every live connection pair.</summary>
+    /// <returns>How many pairs were cut.</returns>
+    public int CutAll()
+    {
+        Pair[] pairs;
+        lock (_lock)
+        {
+            pairs = [.. _pairs];
+        }
+
+        foreach (var pair in pairs)
+        {
+            pair.Abort();
+        }
+
+        return pairs.Length;
+    }
+
+    /// <summary>Stops forwarding bytes in both directions, on live and new connections, without closing anything.</summary>
+    public void Stall()
+    {
+        lock (_lock)
+        {
+            if (_flowing.Task.IsCompleted)
+            {
+                _flowing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+        }
+    }
+
+    /// <summary>Forwards again what <see cref="Stall"/> held back.</summary>
+    public void Resume()
+    {
+        lock (_lock)
+        {
+            _flowing.TrySetResult();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposeCts.IsCancellationRequested)
+        {
+            return;
+        }
+
+        _disposeCts.Cancel();
+        _listener.Stop();
+        Resume();
+        CutAll();
+        try
+        {
+            await _acceptLoop.ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // The loop ends by an exception when the listener stops; nothing to report.
+        }
+
+        Task[] pumps;
+        lock (_lock)
+        {
+            pumps = [.. _pairs.Select(p => p.Completion)];
+        }
+
+        await Task.WhenAll(pumps).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        _disposeCts.Dispose();
+    }
+
+    private static TaskCompletionSource CompletedGate()
+    {
+        var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        tcs.SetResult();
+        return tcs;
+    }
+
+    private static void Reset(Socket socket)
+    {
+        try
+        {
+            socket.LingerState = new LingerOption(true, 0);
+        }
+        catch (Exception)
+        {
+            // Already closed.
+        }
+
+        socket.Dispose();
+    }
+
+    private Task WhenFlowing(CancellationToken cancellationToken)
+    {
+        Task gate;
+        lock (_lock)
+        {
+            gate = _flowing.Task;
+        }
+
+        return gate.IsCompleted ? Task.CompletedTask : gate.WaitAsync(cancellationToken);
+    }
+
+    private async Task AcceptLoop()
+    {
+        var token = _disposeCts.Token;
+        while (!token.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await _listener.AcceptSocketAsync(token).ConfigureAwait(false);
+            }
+            catch (Exception) when (token.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (SocketException)
+            {
+                continue;
+            }
+
+            if (_refuseNew || ConnectionCount >= MaxConnections)
+            {
+                Reset(client);
+                continue;
+            }
+
+            _ = ConnectAndPump(client, token);
+        }
+    }
+
+    private async Task ConnectAndPump(Socket client, CancellationToken token)
+    {
+        client.NoDelay = true;
+        var server = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            using var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(token);
+            connectTimeout.CancelAfter(TimeSpan.FromSeconds(10));
+            await server.ConnectAsync(_target, connectTimeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            Reset(server);
+            Reset(client);
+            return;
+        }
+
+        var pair = new Pair(this, client, server, token);
+        lock (_lock)
+        {
+            if (token.IsCancellationRequested)
+            {
+                pair.Abort();
+                return;
+            }
+
+            _pairs.Add(pair);
+            Interlocked.Increment(ref _accepted);
+        }
+
+        pair.Start();
+    }
+
+    private void Remove(Pair pair)
+    {
+        lock (_lock)
+        {
+            _pairs.Remove(pair);
+        }
+    }
+
+    /// <summary>One proxied connection: a client socket, a server socket and a pump in each direction.</summary>
+    private sealed class Pair(FaultProxy proxy, Socket client, Socket server, CancellationToken proxyToken)
+    {
+        private readonly CancellationTokenSource _cts = CancellationTokenSource.CreateLinkedTokenSource(proxyToken);
+        private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _aborted;
+        private int _pumpsLeft = 2;
+
+        public Task Completion => _completion.Task;
+
+        public void Start()
+        {
+            _ = Pump(client, server);
+            _ = Pump(server, client);
+        }
+
+        /// <summary>Resets both sockets and stops both pumps.</summary>
+        public void Abort()
+        {
+            if (Interlocked.Exchange(ref _aborted, 1) != 0)
+            {
+                return;
+            }
+
+            try
+            {
+                _cts.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // Both pumps already ended.
+            }
+
+            Reset(client);
+            Reset(server);
+        }
+
+        private async Task Pump(Socket from, Socket to)
+        {
+            byte[] buffer = new byte[BufferSize];
+            var token = _cts.Token;
+            bool clean = false;
+            try
+            {
+                while (true)
+                {
+                    await proxy.WhenFlowing(token).ConfigureAwait(false);
+                    int read = await from.ReceiveAsync(buffer.AsMemory(), SocketFlags.None, token).ConfigureAwait(false);
+                    await proxy.WhenFlowing(token).ConfigureAwait(false);
+                    if (read == 0)
+                    {
+                        // Forward the half-close; the other direction goes on until it ends too.
+                        to.Shutdown(SocketShutdown.Send);
+                        clean = true;
+                        break;
+                    }
+
+                    int sent = 0;
+                    while (sent < read)
+                    {
+                        sent += await to.SendAsync(buffer.AsMemory(sent, read - sent), SocketFlags.None, token).ConfigureAwait(false);
+                    }
+                }
+            }
+            catch (Exception)
+            {
+                // A reset, a cut or the proxy's disposal: the whole pair goes.
+            }
+
+            if (!clean)
+            {
+                Abort();
+            }
+
+            if (Interlocked.Decrement(ref _pumpsLeft) == 0)
+            {
+                // Both directions ended: close what is left (gracefully, if nothing was reset) and forget the pair.
+                if (Volatile.Read(ref _aborted) == 0)
+                {
+                    client.Dispose();
+                    server.Dispose();
+                }
+
+                _cts.Dispose();
+                proxy.Remove(this);
+                _completion.TrySetResult();
+            }
+        }
+    }
+}

@@ -181,10 +181,6 @@ internal sealed class ProtocolClient : IDisposable
     public Task<Reply> SendDotNetAsync(string transport, string? data) =>
         SendRequestAsync(HttpMethod.Post, Url("send", transport), NoContentTypeBody(data is null || data.Length == 0 ? string.Empty : "data=" + DotNetUrlEncode(data)));
 
-    /// <summary><c>/send</c> with jQuery's encoding and form content type (V14).</summary>
-    public Task<Reply> SendJsAsync(string transport, string data) =>
-        SendRequestAsync(HttpMethod.Post, Url("send", transport, clientProtocol: "2.1"), JsFormBody("data=" + Uri.EscapeDataString(data).Replace("%20", "+", StringComparison.Ordinal)));
-
     /// <summary><c>/abort</c> as the .NET client sends it (empty <c>text/plain</c> POST).</summary>
     public Task<Reply> AbortAsync(string transport) => SendRequestAsync(HttpMethod.Post, Url("abort", transport), DotNetEmptyBody());
 
@@ -437,8 +433,6 @@ internal sealed class SseStream : IAsyncDisposable
     public string? ContentType => Reply.ContentTypeOf(_response);
 
     public bool NoSniff => Reply.HasNoSniff(_response);
-
-    public HttpResponseMessage Response => _response;
 
     public static async Task<SseStream> CreateAsync(HttpResponseMessage response)
     {

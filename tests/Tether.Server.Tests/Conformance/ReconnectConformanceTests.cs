@@ -11,8 +11,13 @@ public sealed class ReconnectConformanceTests
 {
     private static readonly string[] Missed = ["m1", "m2", "m3"];
 
+    /// <summary>
+    /// The JS client's SSE receive URL in V27's order. On reconnect it carries V27's placeholder groups token
+    /// (<c>Gx%2By%3D</c>), which this server never issued and must ignore.
+    /// </summary>
     private static string JsSseUrl(ProtocolClient client, string op, string? messageId) =>
-        "/events/" + op + "?transport=serverSentEvents" + (messageId is null ? string.Empty : "&messageId=" + Uri.EscapeDataString(messageId)) +
+        "/events/" + op + "?transport=serverSentEvents" +
+        (messageId is null ? string.Empty : "&groupsToken=Gx%2By%3D&messageId=" + Uri.EscapeDataString(messageId)) +
         "&clientProtocol=2.1&connectionToken=" + Uri.EscapeDataString(client.ConnectionToken) + "&tid=1";
 
     [Theory]

@@ -170,7 +170,12 @@ public sealed class SendConformanceTests
     [InlineData("reconnect")]
     public async Task LongPolling_MalformedFormBody_NeverCrashes(string op)
     {
-        await using var server = await TestServer.StartAsync(o => o.ConnectionTimeout = TimeSpan.FromSeconds(2));
+        await using var server = await TestServer.StartAsync(o =>
+        {
+            o.ConnectionTimeout = TimeSpan.FromSeconds(1);
+            o.DisconnectTimeout = TimeSpan.FromSeconds(6);
+            o.KeepAlive = null;
+        });
         using var client = new ProtocolClient(server);
         await client.NegotiateOrFailAsync();
 

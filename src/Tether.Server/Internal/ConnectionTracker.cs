@@ -128,19 +128,7 @@ internal sealed partial class ConnectionTracker : IHostedService, IDisposable
             return false;
         }
 
-        if (_connections.TryRemove(connectionId, out var entry))
-        {
-            ReceiveSession? live;
-            lock (entry)
-            {
-                entry.Removed = true;
-                live = entry.Live;
-                entry.Live = null;
-            }
-
-            live?.End(ReceiveEndReason.Aborted);
-        }
-
+        RemoveAndEndAborted(connectionId);
         return true;
     }
 
@@ -148,18 +136,25 @@ internal sealed partial class ConnectionTracker : IHostedService, IDisposable
     public void EndAborted(string connectionId)
     {
         TryMarkDisconnected(connectionId);
-        if (_connections.TryRemove(connectionId, out var entry))
-        {
-            ReceiveSession? live;
-            lock (entry)
-            {
-                entry.Removed = true;
-                live = entry.Live;
-                entry.Live = null;
-            }
+        RemoveAndEndAborted(connectionId);
+    }
 
-            live?.End(ReceiveEndReason.Aborted);
+    private void RemoveAndEndAborted(string connectionId)
+    {
+        if (!_connections.TryRemove(connectionId, out var entry))
+        {
+            return;
         }
+
+        ReceiveSession? live;
+        lock (entry)
+        {
+            entry.Removed = true;
+            live = entry.Live;
+            entry.Live = null;
+        }
+
+        live?.End(ReceiveEndReason.Aborted);
     }
 
     /// <summary>One heartbeat: keep-alives, long-poll timeouts, disconnects. Public for tests driven by a fake clock.</summary>

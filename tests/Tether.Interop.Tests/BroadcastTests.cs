@@ -57,6 +57,8 @@ public sealed class BroadcastTests(ITestOutputHelper output)
                         Enumerable.Range(0, MessagesPerClient).Select(m => $"c{c}-m{m}"),
                         received.Where(r => r.StartsWith(prefix, StringComparison.Ordinal)));
                 }
+
+                client.AssertNoTrouble();
             }
         }
         finally

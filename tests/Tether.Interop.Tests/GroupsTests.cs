@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Tether.Server;
 using Xunit.Abstractions;
 
 namespace Tether.Interop.Tests;
@@ -53,5 +55,46 @@ public sealed class GroupsTests(ITestOutputHelper output)
         Assert.Equal(["joined:G", "first", "barrier-1", "barrier-2", "third", "barrier-3"], a.Messages);
         Assert.Equal(["joined:G", "first", "barrier-1", "second", "barrier-2", "left:G", "barrier-3"], b.Messages);
         Assert.Equal(["barrier-1", "barrier-2", "barrier-3"], c.Messages);
+        Assert.All(everyone, x => x.AssertNoTrouble());
+    }
+
+    [Theory]
+    [MemberData(nameof(Transports.All), MemberType = typeof(Transports))]
+    public async Task MembershipSurvivesReconnect(string transport)
+    {
+        await using var server = await TestServer.StartAsync();
+        await using var proxy = FaultProxy.Start(server.BaseUri);
+        await using var client = await OfficialClient.StartAsync(proxy.Url("/groups"), transport, output);
+        var groups = server.Services.GetRequiredService<IPersistentConnectionContext<GroupsConnection>>().Groups;
+
+        await client.Send("join:G").DefaultTimeout();
+        await client.WaitForMessage("joined:G").DefaultTimeout();
+        Assert.False(string.IsNullOrEmpty(client.Connection.GroupsToken), "The client got no groups token (G) after joining.");
+        await groups.Send("G", "before").DefaultTimeout();
+        await client.WaitForMessage("before").DefaultTimeout();
+
+        // Cut while the server keeps sending to the group; the reconnect must rejoin G (groups token) and resume the
+        // group topic from the client's cursor.
+        int mark = client.EventCount;
+        proxy.RefuseNew = true;
+        int refused = proxy.TotalRefused;
+        proxy.CutAll();
+        await client.WaitForEvent(ClientEventKind.Reconnecting, mark).DefaultTimeout();
+        await groups.Send("G", "during").DefaultTimeout();
+        await proxy.WaitForRefused(refused + 1).DefaultTimeout();
+        proxy.RefuseNew = false;
+        await client.WaitForEvent(ClientEventKind.Reconnected, mark).DefaultTimeout();
+
+        await groups.Send("G", "after").DefaultTimeout();
+        await client.WaitForMessage("after").DefaultTimeout();
+        Assert.Equal(["joined:G", "before", "during", "after"], client.Messages);
+
+        // Membership still works both ways after the reconnect.
+        await client.Send("leave:G").DefaultTimeout();
+        await client.WaitForMessage("left:G").DefaultTimeout();
+        await groups.Send("G", "after-leave").DefaultTimeout();
+        await client.Send("all:barrier").DefaultTimeout();
+        await client.WaitForMessage("barrier").DefaultTimeout();
+        Assert.Equal(["joined:G", "before", "during", "after", "left:G", "barrier"], client.Messages);
     }
 }

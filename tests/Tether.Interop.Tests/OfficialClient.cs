@@ -191,6 +191,13 @@ public sealed class OfficialClient : IAsyncDisposable
         return watch.Elapsed;
     }
 
+    /// <summary>Asserts that the connection ran smoothly: no error, no reconnect, no slow-connection warning.</summary>
+    public void AssertNoTrouble()
+    {
+        var trouble = Events.Where(e => e.Kind is ClientEventKind.Error or ClientEventKind.Reconnecting or ClientEventKind.ConnectionSlow).ToArray();
+        Assert.True(trouble.Length == 0, "The official client reported trouble:" + Environment.NewLine + DescribeEvents());
+    }
+
     /// <summary>The events as text, for assertion messages.</summary>
     public string DescribeEvents() => string.Join(Environment.NewLine, Events);
 

@@ -16,8 +16,9 @@ public sealed class ReconnectTests(ITestOutputHelper output)
     {
         await using var server = await TestServer.StartAsync();
         await using var proxy = FaultProxy.Start(server.BaseUri);
-        await using var client = await OfficialClient.StartAsync(proxy.Url("/echo"), transport, output);
-        var echo = server.Services.GetRequiredService<IPersistentConnectionContext<EchoConnection>>().Connection;
+        // /events echoes like /echo and also records the server-side events (OnReconnected, OnDisconnected).
+        await using var client = await OfficialClient.StartAsync(proxy.Url("/events"), transport, output);
+        var echo = server.Services.GetRequiredService<IPersistentConnectionContext<EventsConnection>>().Connection;
         string id = client.ConnectionId;
         int sent = 0;
 
@@ -34,7 +35,8 @@ public sealed class ReconnectTests(ITestOutputHelper output)
         await client.WaitForMessages(PerPhase).DefaultTimeout();
 
         // The cut: every TCP connection of the client is reset, and new ones are refused until the "during" messages
-        // are on the server, so they can only reach the client through the reconnect (cursor resumption).
+        // are on the server and a reconnect attempt has failed, so they can only reach the client through a later
+        // reconnect (cursor resumption).
         int mark = client.EventCount;
         proxy.RefuseNew = true;
         var cutAt = client.Elapsed;
@@ -42,7 +44,16 @@ public sealed class ReconnectTests(ITestOutputHelper output)
         Assert.True(cut > 0, "The client had no connection through the proxy.");
         await client.WaitForEvent(ClientEventKind.Reconnecting, mark).DefaultTimeout();
 
+        int acceptedAfterCut = proxy.TotalAccepted;
+        int refusedBefore = proxy.TotalRefused;
         await SendFromServer(PerPhase);
+
+        // Let at least one reconnect attempt fail, so the client's retry path runs too.
+        await proxy.WaitForRefused(refusedBefore + 1).DefaultTimeout();
+
+        // Proof that these were sent while the client had no connection to the server: none was forwarded since the cut.
+        Assert.Equal(acceptedAfterCut, proxy.TotalAccepted);
+        int refused = proxy.TotalRefused - refusedBefore;
         proxy.RefuseNew = false;
         await client.WaitForEvent(ClientEventKind.Reconnected, mark).DefaultTimeout();
         Assert.Equal(ConnectionState.Connected, client.Connection.State);
@@ -60,6 +71,12 @@ public sealed class ReconnectTests(ITestOutputHelper output)
         await client.Send("after-reconnect").DefaultTimeout();
         await client.WaitForMessage("after-reconnect").DefaultTimeout();
 
+        // The server saw the reconnect once, and never gave the connection up.
+        await server.Events.WaitFor(ConnectionEventKind.Reconnected, id).DefaultTimeout();
+        var serverEvents = server.Events.For(id);
+        Assert.Single(serverEvents, e => e.Kind == ConnectionEventKind.Reconnected);
+        Assert.DoesNotContain(serverEvents, e => e.Kind == ConnectionEventKind.Disconnected);
+
         var states = client.Events.Skip(mark).Where(e => e.Kind == ClientEventKind.StateChanged).Select(e => e.Detail).ToArray();
         Assert.True(
             states.SequenceEqual(["Connected->Reconnecting", "Reconnecting->Connected"]),
@@ -69,7 +86,7 @@ public sealed class ReconnectTests(ITestOutputHelper output)
         Assert.Single(reconnecting);
         Assert.Single(reconnected);
         Assert.True(reconnecting[0].Index < reconnected[0].Index);
-        output.WriteLine($"[measure] reconnect {transport}: cut to Reconnected {(reconnected[0].At - cutAt).TotalMilliseconds:F0} ms (includes the refused window)");
+        output.WriteLine($"[measure] reconnect {transport}: cut to Reconnected {(reconnected[0].At - cutAt).TotalMilliseconds:F0} ms; refused reconnect attempts: {refused}");
         output.WriteLine(client.DescribeEvents());
     }
 }

@@ -35,6 +35,7 @@ public sealed class RoundTripTests(ITestOutputHelper output)
         }
 
         total.Stop();
+        client.AssertNoTrouble();
         samples.Sort();
         output.WriteLine(string.Create(
             CultureInfo.InvariantCulture,

@@ -27,7 +27,7 @@ public sealed class StartTests(ITestOutputHelper output)
         Assert.Equal(
             ["Disconnected->Connecting", "Connecting->Connected"],
             client.Events.Where(e => e.Kind == ClientEventKind.StateChanged).Select(e => e.Detail));
-        Assert.DoesNotContain(client.Events, e => e.Kind == ClientEventKind.Error);
+        client.AssertNoTrouble();
         output.WriteLine($"[measure] start {transport}: {client.StartDuration.TotalMilliseconds:F1} ms");
     }
 }

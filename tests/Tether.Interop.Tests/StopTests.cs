@@ -20,6 +20,7 @@ public sealed class StopTests(ITestOutputHelper output)
         await using var client = await OfficialClient.StartAsync(server.Url("/events"), transport, output);
         await using var sentinel = await OfficialClient.StartAsync(proxy.Url("/events"), transport, output);
         string id = client.ConnectionId;
+        string sentinelId = sentinel.ConnectionId;
         await server.Events.WaitFor(ConnectionEventKind.Connected, id).DefaultTimeout();
 
         // The official Stop() POSTs /abort and then blocks until the server closes the receive channel, for up to
@@ -36,7 +37,7 @@ public sealed class StopTests(ITestOutputHelper output)
         // connection that vanished after the stop times out. The sentinel is that connection.
         proxy.RefuseNew = true;
         proxy.CutAll();
-        var sentinelGone = await server.Events.WaitFor(ConnectionEventKind.Disconnected, sentinel.ConnectionId).DefaultTimeout();
+        var sentinelGone = await server.Events.WaitFor(ConnectionEventKind.Disconnected, sentinelId).DefaultTimeout();
         Assert.False(sentinelGone.StopCalled);
 
         var events = server.Events.For(id);

@@ -24,10 +24,14 @@ public sealed class FaultProxy : IAsyncDisposable
     private readonly CancellationTokenSource _disposeCts = new();
     private readonly object _lock = new();
     private readonly HashSet<Pair> _pairs = [];
+    private readonly List<(int Total, TaskCompletionSource Tcs)> _refusalWaiters = [];
     private readonly Task _acceptLoop;
     private TaskCompletionSource _flowing = CompletedGate();
     private volatile bool _refuseNew;
+    private int _connecting;
     private int _accepted;
+    private int _refused;
+    private int _cuts;
 
     private FaultProxy(IPEndPoint target)
     {
@@ -58,7 +62,44 @@ public sealed class FaultProxy : IAsyncDisposable
     }
 
     /// <summary>How many connections were forwarded since the start (refused ones excluded).</summary>
-    public int TotalAccepted => Volatile.Read(ref _accepted);
+    public int TotalAccepted
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _accepted;
+            }
+        }
+    }
+
+    /// <summary>How many connections were reset on accept (by <see cref="RefuseNew"/> or the connection bound).</summary>
+    public int TotalRefused
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _refused;
+            }
+        }
+    }
+
+    /// <summary>Completes once <see cref="TotalRefused"/> has reached <paramref name="total"/>.</summary>
+    public Task WaitForRefused(int total)
+    {
+        lock (_lock)
+        {
+            if (_refused >= total)
+            {
+                return Task.CompletedTask;
+            }
+
+            var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _refusalWaiters.Add((total, tcs));
+            return tcs.Task;
+        }
+    }
 
     /// <summary>While <see langword="true"/>, new connections are accepted and reset at once; live ones are untouched.</summary>
     public bool RefuseNew
@@ -95,7 +136,8 @@ public sealed class FaultProxy : IAsyncDisposable
     public static FaultProxy Start(Uri target)
     {
         ArgumentNullException.ThrowIfNull(target);
-        return Start(new IPEndPoint(IPAddress.Parse(target.Host), target.Port));
+        var address = target.IsLoopback && !IPAddress.TryParse(target.Host, out _) ? IPAddress.Loopback : IPAddress.Parse(target.Host);
+        return Start(new IPEndPoint(address, target.Port));
     }
 
     /// <summary>An absolute URL through the proxy, e.g. <c>Url("/echo")</c>.</summary>
@@ -108,6 +150,8 @@ public sealed class FaultProxy : IAsyncDisposable
         Pair[] pairs;
         lock (_lock)
         {
+            // Connections still being connected to the target when the cut happens are reset too (see ConnectAndPump).
+            _cuts++;
             pairs = [.. _pairs];
         }
 
@@ -221,47 +265,89 @@ public sealed class FaultProxy : IAsyncDisposable
                 continue;
             }
 
-            if (_refuseNew || ConnectionCount >= MaxConnections)
+            int cuts;
+            bool refuse;
+            lock (_lock)
+            {
+                refuse = _refuseNew || _pairs.Count + _connecting >= MaxConnections;
+                cuts = _cuts;
+                if (!refuse)
+                {
+                    _connecting++;
+                }
+            }
+
+            if (refuse)
             {
                 Reset(client);
+                Refused();
                 continue;
             }
 
-            _ = ConnectAndPump(client, token);
+            _ = ConnectAndPump(client, cuts, token);
         }
     }
 
-    private async Task ConnectAndPump(Socket client, CancellationToken token)
+    private async Task ConnectAndPump(Socket client, int cutsAtAccept, CancellationToken token)
     {
-        client.NoDelay = true;
-        var server = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        var server = new Socket(_target.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        bool connected = false;
         try
         {
+            client.NoDelay = true;
             using var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(token);
             connectTimeout.CancelAfter(TimeSpan.FromSeconds(10));
             await server.ConnectAsync(_target, connectTimeout.Token).ConfigureAwait(false);
+            connected = true;
         }
         catch (Exception)
+        {
+            // The target is down or the proxy is being disposed: reset the client below.
+        }
+
+        Pair? pair = null;
+        lock (_lock)
+        {
+            _connecting--;
+
+            // A connection accepted before a CutAll that was still connecting to the target is cut as well.
+            if (connected && !token.IsCancellationRequested && _cuts == cutsAtAccept)
+            {
+                pair = new Pair(this, client, server, token);
+                _pairs.Add(pair);
+                _accepted++;
+            }
+        }
+
+        if (pair is null)
         {
             Reset(server);
             Reset(client);
             return;
         }
 
-        var pair = new Pair(this, client, server, token);
+        pair.Start();
+    }
+
+    private void Refused()
+    {
+        List<TaskCompletionSource> done = [];
         lock (_lock)
         {
-            if (token.IsCancellationRequested)
+            _refused++;
+            _refusalWaiters.RemoveAll(w =>
             {
-                pair.Abort();
-                return;
-            }
+                if (w.Total > _refused)
+                {
+                    return false;
+                }
 
-            _pairs.Add(pair);
-            Interlocked.Increment(ref _accepted);
+                done.Add(w.Tcs);
+                return true;
+            });
         }
 
-        pair.Start();
+        done.ForEach(tcs => tcs.TrySetResult());
     }
 
     private void Remove(Pair pair)

@@ -31,11 +31,19 @@ as_root() {
 #   nodejs, npm    the browser tests' npm packages (jQuery and the classic SignalR client)
 #   chromium       the browser the browser tests drive (Debian's /usr/bin/chromium; nothing downloads a browser)
 #   redis-server   the Redis scale-out tests, which start their own server on a free port
+#   mono-runtime, libmono-*-cil
+#                  Mono 6.8, which runs the official classic server (tests/testassets/ClassicServer) for the
+#                  classic-server tests; the libraries are the framework assemblies SignalR and Json.NET load
+#                  (a fraction of mono-complete: about 30 MB installed)
 missing=()
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 command -v chromium >/dev/null 2>&1 || dpkg -s chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+for package in mono-runtime libmono-system-runtime-serialization4.0-cil libmono-system-xml-linq4.0-cil \
+    libmono-system-data4.0-cil libmono-microsoft-csharp4.0-cil; do
+    dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+done
 if [ "${#missing[@]}" -gt 0 ]; then
     say "Installing missing system packages: ${missing[*]}"
     as_root apt-get update

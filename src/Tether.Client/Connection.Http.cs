@@ -1,0 +1,113 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Net.Http;
+using System.Net.WebSockets;
+using System.Reflection;
+using System.Security.Cryptography.X509Certificates;
+using System.Threading;
+using System.Threading.Tasks;
+using Tether.Client.Http;
+using Tether.Client.Internal;
+
+namespace Tether.Client;
+
+public partial class Connection
+{
+    /// <summary>
+    /// The User-Agent of every HTTP request (not of the WebSocket handshake, as classic): the classic client's product
+    /// token first, for servers that look for it, then Tether.Client's own.
+    /// </summary>
+    private static readonly string s_userAgent = string.Format(
+        CultureInfo.InvariantCulture,
+        "SignalR.Client.NetStandard/2.4.2.0 ({0}) Tether.Client/{1}",
+        Environment.OSVersion,
+        typeof(Connection).Assembly.GetName().Version);
+
+    /// <summary>Sends one protocol request with the connection's headers and tokens; a non-success status throws <see cref="HttpClientException"/>.</summary>
+    internal async Task<HttpResponseMessage> SendHttpAsync(IHttpClient client, HttpRequestMessage request, bool isLongRunning, CancellationToken cancellationToken)
+    {
+        request.Headers.TryAddWithoutValidation("User-Agent", s_userAgent);
+        await ApplyHeadersAsync(
+            (name, value) =>
+            {
+                request.Headers.Remove(name);
+                if (!request.Headers.TryAddWithoutValidation(name, value))
+                {
+                    request.Content?.Headers.TryAddWithoutValidation(name, value);
+                }
+            }).ConfigureAwait(false);
+
+        HttpResponseMessage response = await client.SendAsync(request, isLongRunning, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            response.Dispose();
+            throw new HttpClientException(response);
+        }
+
+        return response;
+    }
+
+    /// <summary>Applies headers, tokens, cookies, credentials, proxy, certificates and the validation callback to a WebSocket handshake.</summary>
+    internal async Task ConfigureWebSocketAsync(ClientWebSocketOptions options, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        await ApplyHeadersAsync(options.SetRequestHeader).ConfigureAwait(false);
+        if (CookieContainer != null)
+        {
+            options.Cookies = CookieContainer;
+        }
+
+        if (Credentials != null)
+        {
+            options.Credentials = Credentials;
+        }
+
+        if (Proxy != null)
+        {
+            options.Proxy = Proxy;
+        }
+
+        X509Certificate[] certificates;
+        lock (_lock)
+        {
+            certificates = _certificates.Cast<X509Certificate>().ToArray();
+        }
+
+        if (certificates.Length > 0)
+        {
+            options.ClientCertificates = new X509CertificateCollection(certificates);
+        }
+
+        if (ServerCertificateValidationCallback is { } validate)
+        {
+            WebSocketCertificates.SetValidationCallback(options, validate);
+        }
+    }
+
+    private async Task ApplyHeadersAsync(Action<string, string> add)
+    {
+        foreach (KeyValuePair<string, string> header in Headers.ToArray())
+        {
+            add(header.Key, header.Value);
+        }
+
+        if (HeadersProvider is { } headersProvider && await headersProvider().ConfigureAwait(false) is { } extra)
+        {
+            foreach (KeyValuePair<string, string> header in extra)
+            {
+                add(header.Key, header.Value);
+            }
+        }
+
+        if (AccessTokenProvider is { } tokenProvider)
+        {
+            string? token = await tokenProvider().ConfigureAwait(false);
+            if (!string.IsNullOrEmpty(token))
+            {
+                add("Authorization", "Bearer " + token);
+            }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+using System;
+using System.Threading.Tasks;
+
+namespace Tether.Client.Internal;
+
+/// <summary>What the dispatch loop runs next.</summary>
+internal enum DispatchKind
+{
+    Message,
+    StateChanged,
+    Error,
+    Reconnecting,
+    Reconnected,
+    ConnectionSlow,
+    Closed,
+    Marker,
+}
+
+/// <summary>One event or message for the connection's dispatch loop.</summary>
+internal sealed class DispatchItem
+{
+    private DispatchItem(DispatchKind kind)
+    {
+        Kind = kind;
+    }
+
+    public DispatchKind Kind { get; }
+
+    /// <summary>The <c>Received</c> text of a message (see <see cref="ClassicJsonText"/>).</summary>
+    public string? Text { get; private set; }
+
+    /// <summary>The raw JSON of a message, for typed consumers.</summary>
+    public string? Raw { get; private set; }
+
+    public StateChange? Change { get; private set; }
+
+    /// <summary>The error of an Error event, or why a Closed event happened (<see langword="null"/> for a plain stop).</summary>
+    public Exception? Exception { get; private set; }
+
+    public TaskCompletionSource<bool>? Marker { get; private set; }
+
+    public static DispatchItem Message(string text, string raw) => new(DispatchKind.Message) { Text = text, Raw = raw };
+
+    public static DispatchItem State(StateChange change) => new(DispatchKind.StateChanged) { Change = change };
+
+    public static DispatchItem Error(Exception error) => new(DispatchKind.Error) { Exception = error };
+
+    public static DispatchItem Closed(Exception? reason) => new(DispatchKind.Closed) { Exception = reason };
+
+    public static DispatchItem Event(DispatchKind kind) => new(kind);
+
+    public static DispatchItem ForMarker(TaskCompletionSource<bool> marker) => new(DispatchKind.Marker) { Marker = marker };
+
+    /// <summary>Builds the message item for one raw JSON value.</summary>
+    public static DispatchItem FromRaw(string raw)
+    {
+        string text;
+        try
+        {
+            text = ClassicJsonText.ToReceivedText(raw);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            text = raw;
+        }
+
+        return Message(text, raw);
+    }
+}

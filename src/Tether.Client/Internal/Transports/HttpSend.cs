@@ -1,0 +1,53 @@
+using System.IO;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace Tether.Client.Internal.Transports;
+
+/// <summary>The <c>/send</c> request of the HTTP transports (Server-Sent Events and long polling).</summary>
+internal static class HttpSend
+{
+    private static readonly MediaTypeHeaderValue s_formContentType = new("application/x-www-form-urlencoded");
+
+    /// <summary>
+    /// POSTs <c>data=…</c> with the classic encoder. Unlike the classic client, the body is labelled
+    /// <c>application/x-www-form-urlencoded</c>: classic servers parse it either way, and strict servers need it.
+    /// A non-empty answer (a hub result) goes to the host's receive path.
+    /// </summary>
+    public static async Task SendAsync(ITransportHost host, string data, CancellationToken cancellationToken)
+    {
+        var content = new ByteArrayContent(FormUrlEncoder.EncodeSendBody(data));
+        content.Headers.ContentType = s_formContentType;
+        using var request = new HttpRequestMessage(HttpMethod.Post, host.SendUrl()) { Content = content };
+        using HttpResponseMessage response = await host.SendHttpAsync(request, isLongRunning: false, cancellationToken).ConfigureAwait(false);
+        string body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+        if (!string.IsNullOrEmpty(body))
+        {
+            host.OnSendResponse(body);
+        }
+    }
+
+    /// <summary>Reads a whole body, reporting every chunk as server activity (long-polling keep-alive spaces count).</summary>
+    public static async Task<MemoryStream> ReadBodyAsync(ITransportHost host, HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var body = new MemoryStream();
+        using Stream stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+        byte[] buffer = new byte[4096];
+        while (true)
+        {
+            int read = await stream.ReadAsync(buffer, 0, buffer.Length, cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                return body;
+            }
+
+            host.MarkLastMessage();
+            body.Write(buffer, 0, read);
+        }
+    }
+
+    internal static string Describe(byte[] bytes, int count) => Encoding.UTF8.GetString(bytes, 0, count);
+}

@@ -1,0 +1,34 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace Tether.Client.Internal.Transports;
+
+/// <summary>
+/// One run of one transport for one connection attempt: it opens the receive channel, keeps it open (reconnecting on
+/// its own, with the classic timings) and sends. It never changes the connection's state: everything it learns goes
+/// to its <see cref="ITransportHost"/>, which the connection owns.
+/// </summary>
+internal interface ITransport : IDisposable
+{
+    /// <summary>The protocol name (<c>webSockets</c>, <c>serverSentEvents</c>, <c>longPolling</c>).</summary>
+    string Name { get; }
+
+    /// <summary>Whether the server's keep-alives reach the client, so the heartbeat monitor may watch them.</summary>
+    bool SupportsKeepAlive { get; }
+
+    /// <summary>Completes when the receive side has ended for good (stopped, failed start, or gave up reconnecting).</summary>
+    Task Completion { get; }
+
+    /// <summary>Starts opening the receive channel with <c>/connect</c> and returns; failures before the init message go to <see cref="ITransportHost.TryFailStart"/>.</summary>
+    void Start();
+
+    /// <summary>Sends one payload: a WebSocket text frame, or a <c>/send</c> POST whose non-empty answer is handed to the host.</summary>
+    Task SendAsync(string data, CancellationToken cancellationToken);
+
+    /// <summary>The heartbeat monitor saw no keep-alive for too long: drop the current channel so that the transport reconnects.</summary>
+    void LostConnection();
+
+    /// <summary>Closes everything at once (sockets, requests, loops), bounded in time; no <c>/abort</c>.</summary>
+    Task StopAsync();
+}

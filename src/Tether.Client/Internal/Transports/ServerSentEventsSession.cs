@@ -1,0 +1,291 @@
+using System;
+using System.IO;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Threading;
+using System.Threading.Tasks;
+using Tether.Protocol;
+
+namespace Tether.Client.Internal.Transports;
+
+/// <summary>
+/// The Server-Sent Events transport: a streaming GET with <c>Accept: text/event-stream</c>. The first byte of a
+/// response means the channel is open (Reconnecting becomes Connected); each <c>data:</c> line is one payload, and the
+/// <c>initialized</c> preamble is skipped. When the stream ends it waits <c>ReconnectDelay</c> (2 s), then moves to
+/// Reconnecting and opens <c>/reconnect</c> (PROTOCOL.md §7.2).
+/// </summary>
+/// <remarks>Better than classic: a reconnect whose first byte does not come within the transport connect timeout is retried.</remarks>
+internal sealed class ServerSentEventsSession : ITransport
+{
+    private static readonly MediaTypeWithQualityHeaderValue s_eventStream = new(ProtocolConstants.EventStreamContentType);
+
+    private readonly ITransportHost _host;
+    private readonly TimeSpan _reconnectDelay;
+    private readonly CancellationTokenSource _closeCts = new();
+    private readonly TaskCompletionSource<bool> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Cancels the request in flight; <see cref="LostConnection"/> uses it.</summary>
+    private CancellationTokenSource? _requestCts;
+
+    private int _lost;
+
+    public ServerSentEventsSession(ITransportHost host, TimeSpan reconnectDelay)
+    {
+        _host = host;
+        _reconnectDelay = reconnectDelay;
+    }
+
+    public string Name => TransportNames.ServerSentEvents;
+
+    public bool SupportsKeepAlive => true;
+
+    public Task Completion => _completion.Task;
+
+    public void Start() => _ = RunAsync();
+
+    public Task SendAsync(string data, CancellationToken cancellationToken) => HttpSend.SendAsync(_host, data, cancellationToken);
+
+    public void LostConnection()
+    {
+        TransportLog.LostConnection(_host.Logger, Name);
+        Interlocked.Exchange(ref _lost, 1);
+        CancelRequest();
+    }
+
+    public async Task StopAsync()
+    {
+        _closeCts.Cancel();
+        CancelRequest();
+        await Task.WhenAny(Completion, Task.Delay(TimeSpan.FromSeconds(5))).ConfigureAwait(false);
+    }
+
+    private void CancelRequest()
+    {
+        try
+        {
+            Volatile.Read(ref _requestCts)?.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The request ended meanwhile.
+        }
+    }
+
+    /// <summary>Releases the session's own resources; call after <see cref="StopAsync"/>.</summary>
+    public void Dispose()
+    {
+        _closeCts.Dispose();
+    }
+
+    private async Task RunAsync()
+    {
+        try
+        {
+            await RunCoreAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            TransportLog.LoopFailed(_host.Logger, Name, ex);
+            _host.TryFailStart(ex);
+        }
+        finally
+        {
+            _completion.TrySetResult(true);
+        }
+    }
+
+    private async Task RunCoreAsync()
+    {
+        using var closing = CancellationTokenSource.CreateLinkedTokenSource(_host.DisconnectToken, _closeCts.Token);
+        using var stoppingOrClosing = CancellationTokenSource.CreateLinkedTokenSource(closing.Token, _host.StopToken);
+        bool reconnecting = false;
+        while (true)
+        {
+            Exception? error = await ReceiveOnceAsync(reconnecting, closing.Token).ConfigureAwait(false);
+            bool lost = Interlocked.Exchange(ref _lost, 0) == 1;
+            TransportLog.ReceiveEnded(_host.Logger, Name, error);
+            if (_host.TryFailStart(error ?? new IOException(Resources.TransportDisconnectedBeforeConnectionFullyInitialized)))
+            {
+                return;
+            }
+
+            if (stoppingOrClosing.IsCancellationRequested)
+            {
+                return;
+            }
+
+            if (error != null && !lost)
+            {
+                _host.OnError(error);
+            }
+
+            // Checked before and after the delay: the machine may sleep meanwhile.
+            if (!_host.VerifyLastActive())
+            {
+                return;
+            }
+
+            try
+            {
+                await Clock.Delay(_host.TimeProvider, _reconnectDelay, stoppingOrClosing.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            if (!_host.VerifyLastActive() || stoppingOrClosing.IsCancellationRequested || !_host.EnsureReconnecting())
+            {
+                return;
+            }
+
+            reconnecting = true;
+        }
+    }
+
+    /// <summary>One request: returns <see langword="null"/> when the server ended the stream, else what failed.</summary>
+    private async Task<Exception?> ReceiveOnceAsync(bool reconnecting, CancellationToken cancellationToken)
+    {
+        using var requestCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Volatile.Write(ref _requestCts, requestCts);
+        CancellationTokenSource? firstByteTimeout = reconnecting ? Clock.CreateTimeoutSource(_host.TimeProvider, _host.ConnectTimeout) : null;
+        CancellationTokenRegistration timeoutRegistration = firstByteTimeout?.Token.Register(static s => ((CancellationTokenSource)s!).Cancel(), requestCts) ?? default;
+        try
+        {
+            string url = _host.ReceiveUrl(reconnecting ? ReceiveKind.Reconnect : ReceiveKind.Connect);
+            TransportLog.Opening(_host.Logger, Name, url);
+            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            request.Headers.Accept.Add(s_eventStream);
+            using HttpResponseMessage response = await _host.SendHttpAsync(request, isLongRunning: true, requestCts.Token).ConfigureAwait(false);
+            using CancellationTokenRegistration abortRegistration = requestCts.Token.Register(static r => ((HttpResponseMessage)r!).Dispose(), response);
+            using Stream stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+            var lines = new SseLineReader();
+            byte[] buffer = new byte[4096];
+            bool opened = false;
+            while (true)
+            {
+                int read = await stream.ReadAsync(buffer, 0, buffer.Length, requestCts.Token).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    return null;
+                }
+
+                _host.MarkLastMessage();
+                if (!opened)
+                {
+                    opened = true;
+                    timeoutRegistration.Dispose();
+                    if (reconnecting)
+                    {
+                        _host.OnReconnected();
+                    }
+                }
+
+                lines.Feed(buffer, read, _host);
+            }
+        }
+        catch (Exception) when (firstByteTimeout?.IsCancellationRequested == true && !cancellationToken.IsCancellationRequested)
+        {
+            return new TimeoutException(Resources.TransportTimedOutTryingToConnect);
+        }
+        catch (Exception ex)
+        {
+            return ex;
+        }
+        finally
+        {
+            timeoutRegistration.Dispose();
+            firstByteTimeout?.Dispose();
+            Interlocked.CompareExchange(ref _requestCts, null, requestCts);
+        }
+    }
+
+    /// <summary>
+    /// Splits the stream into lines and hands over each <c>data:</c> line at once, as the classic client does: the
+    /// server puts every payload on one line. Other lines (<c>id:</c>, blank separators) are ignored.
+    /// </summary>
+    private sealed class SseLineReader
+    {
+        private byte[] _line = new byte[4096];
+        private int _length;
+
+        public void Feed(byte[] buffer, int count, ITransportHost host)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                byte b = buffer[i];
+                if (b == (byte)'\n')
+                {
+                    Dispatch(host);
+                    _length = 0;
+                    continue;
+                }
+
+                if (_length == _line.Length)
+                {
+                    Array.Resize(ref _line, _line.Length * 2);
+                }
+
+                _line[_length++] = b;
+            }
+        }
+
+        private void Dispatch(ITransportHost host)
+        {
+            ReadOnlySpan<byte> line = Trim(new ReadOnlySpan<byte>(_line, 0, _length));
+            if (line.Length < 5 || !StartsWithData(line))
+            {
+                return;
+            }
+
+            ReadOnlySpan<byte> data = Trim(line.Slice(5));
+            if (IsInitialized(data))
+            {
+                return;
+            }
+
+            host.OnPayload(data);
+        }
+
+        private static bool StartsWithData(ReadOnlySpan<byte> line) =>
+            (line[0] | 0x20) == 'd' && (line[1] | 0x20) == 'a' && (line[2] | 0x20) == 't' && (line[3] | 0x20) == 'a' && line[4] == ':';
+
+        private static bool IsInitialized(ReadOnlySpan<byte> data)
+        {
+            ReadOnlySpan<byte> initialized = "initialized"u8;
+            if (data.Length != initialized.Length)
+            {
+                return false;
+            }
+
+            for (int i = 0; i < data.Length; i++)
+            {
+                if ((data[i] | 0x20) != initialized[i])
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        private static ReadOnlySpan<byte> Trim(ReadOnlySpan<byte> span)
+        {
+            int start = 0;
+            int end = span.Length;
+            while (start < end && IsSpace(span[start]))
+            {
+                start++;
+            }
+
+            while (end > start && IsSpace(span[end - 1]))
+            {
+                end--;
+            }
+
+            return span.Slice(start, end - start);
+        }
+
+        private static bool IsSpace(byte b) => b == (byte)' ' || b == (byte)'\t' || b == (byte)'\r' || b == (byte)'\n';
+    }
+}

@@ -1,0 +1,120 @@
+using System;
+using System.Text;
+
+namespace Tether.Client.Internal;
+
+/// <summary>The parts every protocol URL is built from.</summary>
+internal readonly struct UrlParts
+{
+    public UrlParts(string baseUrl, string protocol, string? transport, string? connectionData, string? connectionToken, string? queryString, string? messageId = null, string? groupsToken = null)
+    {
+        BaseUrl = baseUrl;
+        Protocol = protocol;
+        Transport = transport;
+        ConnectionData = connectionData;
+        ConnectionToken = connectionToken;
+        QueryString = queryString;
+        MessageId = messageId;
+        GroupsToken = groupsToken;
+    }
+
+    /// <summary>The endpoint URL, ending with <c>/</c>.</summary>
+    public string BaseUrl { get; }
+
+    public string Protocol { get; }
+
+    public string? Transport { get; }
+
+    public string? ConnectionData { get; }
+
+    public string? ConnectionToken { get; }
+
+    public string? QueryString { get; }
+
+    public string? MessageId { get; }
+
+    public string? GroupsToken { get; }
+}
+
+/// <summary>
+/// Builds the protocol URLs exactly as the classic .NET client does (PROTOCOL.md §2.3):
+/// <c>{url}{op}?clientProtocol=P&amp;transport=T&amp;connectionData=D&amp;connectionToken=CT&amp;{qs}&amp;messageId=M&amp;groupsToken=G</c>.
+/// </summary>
+/// <remarks>
+/// Negotiate has no transport; <c>messageId</c> and <c>groupsToken</c> appear only on connect, reconnect and poll,
+/// and only when not null (an empty string still gives <c>messageId=</c>). Values are escaped with
+/// <see cref="Uri.EscapeDataString(string)"/>, except <c>connectionData</c>, which the classic client appends raw.
+/// </remarks>
+internal static class UrlBuilder
+{
+    public static string Negotiate(in UrlParts parts) => Build("negotiate", parts, transport: null, receive: false);
+
+    public static string Start(in UrlParts parts) => Build("start", parts, parts.Transport, receive: false);
+
+    public static string Connect(in UrlParts parts) => Build("connect", parts, parts.Transport, receive: true);
+
+    public static string Reconnect(in UrlParts parts) => Build("reconnect", parts, parts.Transport, receive: true);
+
+    public static string Poll(in UrlParts parts) => Build("poll", parts, parts.Transport, receive: true);
+
+    public static string Send(in UrlParts parts) => Build("send", parts, parts.Transport, receive: false);
+
+    public static string Abort(in UrlParts parts) => Build("abort", parts, parts.Transport, receive: false);
+
+    /// <summary>Turns an <c>http(s)</c> URL into the <c>ws(s)</c> URL of the WebSocket transport.</summary>
+    public static Uri ToWebSocketUri(string url)
+    {
+        var builder = new UriBuilder(url);
+        if (builder.Scheme != "http" && builder.Scheme != "https")
+        {
+            throw new InvalidOperationException(string.Format(System.Globalization.CultureInfo.CurrentCulture, Resources.InvalidUriScheme, builder.Scheme));
+        }
+
+        builder.Scheme = builder.Scheme == "https" ? "wss" : "ws";
+        return builder.Uri;
+    }
+
+    private static string Build(string operation, in UrlParts parts, string? transport, bool receive)
+    {
+        var sb = new StringBuilder(256);
+        sb.Append(parts.BaseUrl).Append(operation).Append('?');
+        sb.Append("clientProtocol=").Append(parts.Protocol).Append('&');
+        if (transport != null)
+        {
+            sb.Append("transport=").Append(transport).Append('&');
+        }
+
+        if (!string.IsNullOrEmpty(parts.ConnectionData))
+        {
+            sb.Append("connectionData=").Append(parts.ConnectionData).Append('&');
+        }
+
+        if (parts.ConnectionToken != null)
+        {
+            sb.Append("connectionToken=").Append(Uri.EscapeDataString(parts.ConnectionToken)).Append('&');
+        }
+
+        string? queryString = parts.QueryString;
+        if (!string.IsNullOrEmpty(queryString))
+        {
+            char first = queryString![0];
+            sb.Append(first == '?' || first == '&' ? queryString.Substring(1) : queryString).Append('&');
+        }
+
+        if (receive)
+        {
+            if (parts.MessageId != null)
+            {
+                sb.Append("messageId=").Append(Uri.EscapeDataString(parts.MessageId)).Append('&');
+            }
+
+            if (parts.GroupsToken != null)
+            {
+                sb.Append("groupsToken=").Append(Uri.EscapeDataString(parts.GroupsToken)).Append('&');
+            }
+        }
+
+        sb.Length--;
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,96 @@
+using Tether.Client.Internal;
+
+namespace Tether.Client.Tests;
+
+/// <summary>URL and body vectors of PROTOCOL.md (§2.3, §3.6, V7–V17) for the .NET client.</summary>
+public sealed class UrlBuilderTests
+{
+    private const string Token = "Ab+c/d==";
+    private const string EscapedToken = "Ab%2Bc%2Fd%3D%3D";
+
+    private static UrlParts Parts(string? transport = null, string? data = null, string? qs = null, string? messageId = null, string? groupsToken = null, string? token = Token) =>
+        new("http://h/echo/", "2.1", transport, data, token, qs, messageId, groupsToken);
+
+    [Fact]
+    public void V1_NegotiateHasNoTransportNorToken()
+    {
+        Assert.Equal("http://h/echo/negotiate?clientProtocol=2.1", UrlBuilder.Negotiate(Parts(token: null)));
+    }
+
+    [Fact]
+    public void V7_ServerSentEventsConnect()
+    {
+        Assert.Equal($"http://h/echo/connect?clientProtocol=2.1&transport=serverSentEvents&connectionToken={EscapedToken}", UrlBuilder.Connect(Parts("serverSentEvents")));
+    }
+
+    [Fact]
+    public void V8_WebSocketConnectAsWsUri()
+    {
+        string url = UrlBuilder.Connect(Parts("webSockets"));
+        Assert.Equal($"ws://h/echo/connect?clientProtocol=2.1&transport=webSockets&connectionToken={EscapedToken}", UrlBuilder.ToWebSocketUri(url).ToString());
+        Assert.Equal("wss://h/x", UrlBuilder.ToWebSocketUri("https://h/x").ToString());
+        Assert.Throws<InvalidOperationException>(() => UrlBuilder.ToWebSocketUri("ftp://h/x"));
+    }
+
+    [Fact]
+    public void V9_LongPollingConnectWithoutMessageId()
+    {
+        Assert.Equal($"http://h/echo/connect?clientProtocol=2.1&transport=longPolling&connectionToken={EscapedToken}", UrlBuilder.Connect(Parts("longPolling")));
+    }
+
+    [Fact]
+    public void V11_PollWithMessageIdAndGroupsToken()
+    {
+        Assert.Equal(
+            $"http://h/echo/poll?clientProtocol=2.1&transport=longPolling&connectionToken={EscapedToken}&messageId=d-8B3C21F4-A%2C0%7CB%2C2&groupsToken=Gx%2By%3D",
+            UrlBuilder.Poll(Parts("longPolling", messageId: "d-8B3C21F4-A,0|B,2", groupsToken: "Gx+y=")));
+    }
+
+    [Fact]
+    public void ReconnectCarriesCursorAndGroups_InThatOrder_AfterCustomQueryString()
+    {
+        Assert.Equal(
+            $"http://h/echo/reconnect?clientProtocol=2.1&transport=webSockets&connectionData=[{{\"Name\":\"chat\"}}]&connectionToken={EscapedToken}&a=1&b=2&messageId=m&groupsToken=g",
+            UrlBuilder.Reconnect(Parts("webSockets", data: "[{\"Name\":\"chat\"}]", qs: "?a=1&b=2", messageId: "m", groupsToken: "g")));
+    }
+
+    [Fact]
+    public void EmptyMessageIdStillAppears()
+    {
+        Assert.EndsWith("&messageId=", UrlBuilder.Poll(Parts("longPolling", messageId: "")));
+    }
+
+    [Theory]
+    [InlineData("start")]
+    [InlineData("send")]
+    [InlineData("abort")]
+    public void NonReceiveOperationsNeverCarryCursorOrGroups(string op)
+    {
+        UrlParts parts = Parts("serverSentEvents", qs: "&x=y", messageId: "m", groupsToken: "g");
+        string url = op switch { "start" => UrlBuilder.Start(parts), "send" => UrlBuilder.Send(parts), _ => UrlBuilder.Abort(parts) };
+        Assert.Equal($"http://h/echo/{op}?clientProtocol=2.1&transport=serverSentEvents&connectionToken={EscapedToken}&x=y", url);
+    }
+
+    [Fact]
+    public void ConnectionDataIsAppendedRaw()
+    {
+        Assert.Equal("http://h/signalr/negotiate?clientProtocol=2.1&connectionData=[{\"Name\":\"ChatHub\"}]",
+            UrlBuilder.Negotiate(new UrlParts("http://h/signalr/", "2.1", null, "[{\"Name\":\"ChatHub\"}]", null, null)));
+    }
+
+    [Fact]
+    public void V15_SendBodyUsesLowercaseHexAndTheClassicSafeSet()
+    {
+        Assert.Equal("data=%7b%22a%22%3a1%7d", System.Text.Encoding.ASCII.GetString(FormUrlEncoder.EncodeSendBody("{\"a\":1}")));
+        Assert.Equal("hello+world", FormUrlEncoder.Encode("hello world"));
+        Assert.Equal("-_.!*()az09AZ", FormUrlEncoder.Encode("-_.!*()az09AZ"));
+        Assert.Equal("%2b%26%3d%25%c3%a9", FormUrlEncoder.Encode("+&=%é"));
+    }
+
+    [Fact]
+    public void V16_EmptySendHasAnEmptyBody()
+    {
+        Assert.Empty(FormUrlEncoder.EncodeSendBody(""));
+        Assert.Empty(FormUrlEncoder.EncodeSendBody(null));
+    }
+}

@@ -1,0 +1,105 @@
+using System;
+using System.Threading.Tasks;
+using Microsoft.AspNet.SignalR;
+using Microsoft.AspNet.SignalR.Hubs;
+
+namespace Tether.ClassicServer;
+
+// The same endpoints as tests/Tether.Tests.Utils/TestConnections.cs, written against the official
+// Microsoft.AspNet.SignalR.Core API, so a scenario can run unchanged against Tether.Server and the classic server.
+
+/// <summary>Replies to the sender with exactly the data it received.</summary>
+public sealed class EchoConnection : PersistentConnection
+{
+    protected override Task OnReceived(IRequest request, string connectionId, string data) => Connection.Send(connectionId, data);
+}
+
+/// <summary>Sends each message to every connection.</summary>
+public sealed class BroadcastConnection : PersistentConnection
+{
+    protected override Task OnReceived(IRequest request, string connectionId, string data) => Connection.Broadcast(data);
+}
+
+/// <summary>
+/// A small command language over the data: <c>join:G</c> and <c>leave:G</c> change membership and answer
+/// <c>joined:G</c> / <c>left:G</c> to the sender; <c>to:G:TEXT</c> sends TEXT to group G; <c>others:G:TEXT</c> sends to
+/// group G except the sender; <c>all:TEXT</c> broadcasts.
+/// </summary>
+public sealed class GroupsConnection : PersistentConnection
+{
+    protected override async Task OnReceived(IRequest request, string connectionId, string data)
+    {
+        data ??= string.Empty;
+        if (data.StartsWith("join:", StringComparison.Ordinal))
+        {
+            string group = data.Substring("join:".Length);
+            await Groups.Add(connectionId, group).ConfigureAwait(false);
+            await Connection.Send(connectionId, "joined:" + group).ConfigureAwait(false);
+        }
+        else if (data.StartsWith("leave:", StringComparison.Ordinal))
+        {
+            string group = data.Substring("leave:".Length);
+            await Groups.Remove(connectionId, group).ConfigureAwait(false);
+            await Connection.Send(connectionId, "left:" + group).ConfigureAwait(false);
+        }
+        else if (data.StartsWith("to:", StringComparison.Ordinal))
+        {
+            string[] parts = data.Split(new[] { ':' }, 3);
+            await Groups.Send(parts[1], parts[2]).ConfigureAwait(false);
+        }
+        else if (data.StartsWith("others:", StringComparison.Ordinal))
+        {
+            string[] parts = data.Split(new[] { ':' }, 3);
+            await Groups.Send(parts[1], parts[2], connectionId).ConfigureAwait(false);
+        }
+        else if (data.StartsWith("all:", StringComparison.Ordinal))
+        {
+            await Connection.Broadcast(data.Substring("all:".Length)).ConfigureAwait(false);
+        }
+    }
+}
+
+/// <summary>
+/// Echoes data back and reports every server-side event on standard output, one line each, for the test fixture:
+/// <c>EVENT Connected ID</c>, <c>EVENT Reconnected ID</c>, <c>EVENT Received ID "json-escaped data"</c>,
+/// <c>EVENT Disconnected ID stopCalled=True|False</c>.
+/// </summary>
+public sealed class EventsConnection : PersistentConnection
+{
+    protected override Task OnConnected(IRequest request, string connectionId)
+    {
+        Output.Event("Connected " + connectionId);
+        return Task.FromResult(0);
+    }
+
+    protected override Task OnReconnected(IRequest request, string connectionId)
+    {
+        Output.Event("Reconnected " + connectionId);
+        return Task.FromResult(0);
+    }
+
+    protected override Task OnReceived(IRequest request, string connectionId, string data)
+    {
+        Output.Event("Received " + connectionId + " " + Newtonsoft.Json.JsonConvert.ToString(data));
+        return Connection.Send(connectionId, data);
+    }
+
+    protected override Task OnDisconnected(IRequest request, string connectionId, bool stopCalled)
+    {
+        Output.Event("Disconnected " + connectionId + " stopCalled=" + (stopCalled ? "True" : "False"));
+        return Task.FromResult(0);
+    }
+}
+
+/// <summary>The hub of the wire captures (/signalr, hub "chat"): results, a client callback, and a hub error.</summary>
+[HubName("chat")]
+public sealed class ChatHub : Hub
+{
+    public string Echo(string message) => message;
+
+    public int Add(int a, int b) => a + b;
+
+    public void Send(string name, string message) => Clients.All.addMessage(name, message);
+
+    public void Fail(string message) => throw new HubException(message, new { code = 42 });
+}

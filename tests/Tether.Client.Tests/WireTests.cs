@@ -224,7 +224,7 @@ public sealed class WireTests : IAsyncLifetime
         connection.Stop();
 
         failStart = true;
-        await Assert.ThrowsAsync<StartException>(() => connection.Start(new HttpClientOnly())).DefaultTimeout();
+        await Assert.ThrowsAsync<StartException>(() => connection.Start(new AutoTransport(new DefaultHttpClient()))).DefaultTimeout();
         var connects = recorder.Requests.Where(r => r.Operation == "connect").ToList();
         Assert.Equal(2, connects.Count);
         Assert.All(connects, c => Assert.Contains("transport=serverSentEvents", c.Query, StringComparison.Ordinal));
@@ -373,8 +373,6 @@ public sealed class WireTests : IAsyncLifetime
     {
         protected override string? OnSending() => "[{\"Name\":\"chat\"}]";
     }
-
-    private sealed class HttpClientOnly() : AutoTransport(new DefaultHttpClient());
 
     private sealed class CountingHandler(HttpMessageHandler inner, Action count) : DelegatingHandler(inner)
     {

@@ -12,7 +12,7 @@ namespace Tether.Client.Transports;
 /// when negotiate says <c>TryWebSockets: false</c>; a transport that fails, or whose init message does not come within
 /// the transport connect timeout, gives way to the next; a failed <c>/start</c> ends the start without trying another.
 /// </summary>
-public class AutoTransport : ClientTransportBase
+public sealed class AutoTransport : ClientTransportBase
 {
     private readonly ClientTransportBase[] _transports;
     private volatile ClientTransportBase? _active;

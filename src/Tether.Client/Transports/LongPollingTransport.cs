@@ -6,7 +6,7 @@ using Tether.Protocol;
 namespace Tether.Client.Transports;
 
 /// <summary>The long-polling transport: one request per batch of messages; messages are sent with <c>/send</c>.</summary>
-public class LongPollingTransport : ClientTransportBase
+public sealed class LongPollingTransport : ClientTransportBase
 {
     /// <summary>Creates the transport with a <see cref="DefaultHttpClient"/>.</summary>
     public LongPollingTransport()

@@ -6,7 +6,7 @@ using Tether.Protocol;
 namespace Tether.Client.Transports;
 
 /// <summary>The Server-Sent Events transport: a streaming <c>text/event-stream</c> response; messages are sent with <c>/send</c>.</summary>
-public class ServerSentEventsTransport : ClientTransportBase
+public sealed class ServerSentEventsTransport : ClientTransportBase
 {
     /// <summary>Creates the transport with a <see cref="DefaultHttpClient"/>.</summary>
     public ServerSentEventsTransport()

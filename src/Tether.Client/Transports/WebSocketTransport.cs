@@ -6,7 +6,7 @@ using Tether.Protocol;
 namespace Tether.Client.Transports;
 
 /// <summary>The WebSockets transport: one socket, one text frame per message each way.</summary>
-public class WebSocketTransport : ClientTransportBase
+public sealed class WebSocketTransport : ClientTransportBase
 {
     /// <summary>Creates the transport with a <see cref="DefaultHttpClient"/> for its HTTP requests.</summary>
     public WebSocketTransport()

@@ -8,6 +8,8 @@ var sink = ConsoleSink.ForConsole();
 var root = new RootCommand("tether: classic ASP.NET SignalR 2.x persistent connections on modern .NET.")
 {
     new ServeCommand(sink),
+    new ConnectCommand(sink, () => Console.In),
+    new DemoCommand(sink),
 };
 
 // Ctrl+C and SIGTERM cancel the running command; give the server its shutdown timeout, plus a margin, to stop cleanly.

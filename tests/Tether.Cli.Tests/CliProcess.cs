@@ -60,6 +60,7 @@ internal sealed partial class CliProcess : IAsyncDisposable
             UseShellExecute = false,
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
+            StandardInputEncoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false),
         };
         startInfo.ArgumentList.Add("--default-signal=INT");
         startInfo.ArgumentList.Add(DotnetHost());
@@ -140,6 +141,16 @@ internal sealed partial class CliProcess : IAsyncDisposable
         string line = await WaitForLineAsync(l => l.StartsWith(prefix, StringComparison.Ordinal)).DefaultTimeout();
         return new Uri(line[prefix.Length..].Trim().TrimEnd('/') + "/");
     }
+
+    /// <summary>Writes a line to the process's standard input, as typed in a terminal or piped.</summary>
+    public async Task WriteLineAsync(string line)
+    {
+        await _process.StandardInput.WriteLineAsync(line);
+        await _process.StandardInput.FlushAsync();
+    }
+
+    /// <summary>Closes the process's standard input: the end of input (Ctrl+D in a terminal, the end of a pipe).</summary>
+    public void CloseInput() => _process.StandardInput.Close();
 
     /// <summary>Sends SIGINT, as Ctrl+C in a terminal does.</summary>
     public void Interrupt() => Assert.Equal(0, Kill(_process.Id, SIGINT));

@@ -36,8 +36,12 @@ internal sealed class ConsoleSink
     /// <param name="text">The event, without a line break.</param>
     public void Event(string text)
     {
-        string stamp = _time.GetLocalNow().ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture);
-        Write(_output, stamp + " " + text);
+        // The time is taken under the lock, so that lines from several threads are in the order of their timestamps.
+        lock (_lock)
+        {
+            string stamp = _time.GetLocalNow().ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture);
+            Write(_output, stamp + " " + text);
+        }
     }
 
     /// <summary>Writes a line to stderr, prefixed with <c>tether: </c>.</summary>

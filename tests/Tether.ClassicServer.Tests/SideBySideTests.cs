@@ -1,3 +1,5 @@
+using Tether.Shared;
+using Xunit.Abstractions;
 using Official = Microsoft.AspNet.SignalR.Client;
 using OfficialTransports = Microsoft.AspNet.SignalR.Client.Transports;
 using TetherClient = Tether.Client;
@@ -8,18 +10,19 @@ namespace Tether.ClassicServer.Tests;
 /// <summary>
 /// The same scenario driven once with Tether.Client and once with the official client 2.4.2 against the same classic
 /// server, comparing what each observes: transport, state changes in order, received text, Closed, and the server's
-/// events. A scaffold for issue 3's side-by-side matrix: add scenarios as Tether.Client grows.
+/// events; and a cut with a reconnect (the shared <see cref="SideBySideScenarios"/>, also run against Tether.Server by
+/// Tether.Client.Tests' SideBySideReconnectTests).
 /// </summary>
-public sealed class SideBySideTests(ClassicServerFixture fixture) : IClassFixture<ClassicServerFixture>
+public sealed class SideBySideTests(ClassicServerFixture fixture, ITestOutputHelper output) : IClassFixture<ClassicServerFixture>
 {
     private static readonly string[] Payloads = ["first", "héllo wörld ✓ 😀", "{\"looks\":[\"like\",\"json\"]}"];
 
     [Theory]
-    [MemberData(nameof(Transports.All), MemberType = typeof(Transports))]
+    [MemberData(nameof(TetherTransport.AllAndAuto), MemberType = typeof(TetherTransport))]
     public async Task StartEchoStopLooksTheSame(string transport)
     {
-        Observed official = await RunOfficial(transport);
-        Observed tether = await RunTether(transport);
+        Seen official = await RunOfficial(transport);
+        Seen tether = await RunTether(transport);
 
         Assert.Equal(official.Transport, tether.Transport);
         Assert.Equal(official.States, tether.States);
@@ -30,7 +33,33 @@ public sealed class SideBySideTests(ClassicServerFixture fixture) : IClassFixtur
         Assert.Equal(1, official.ClosedCount);
     }
 
-    private async Task<Observed> RunOfficial(string transport)
+    /// <summary>
+    /// A cut mid-stream, through a fault proxy in front of the classic server: both clients go Reconnecting, reconnect
+    /// with their cursor and groups token, and receive the same numbered stream once each, in order; then Stop.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(TetherTransport.AllAndAuto), MemberType = typeof(TetherTransport))]
+    public async Task CutAndReconnectLooksTheSame(string transport)
+    {
+        // Both clients at once, each through its own proxy and with its own group: the waits are reconnect delays.
+        await using var officialProxy = FaultProxy.Start(fixture.Server.BaseUri);
+        await using var tetherProxy = FaultProxy.Start(fixture.Server.BaseUri);
+        var officialRun = SideBySideScenarios.CutAndReconnect(ClientUnderTest.OfficialKind, officialProxy, fixture.Server.Url("/groups"), transport);
+        var tetherRun = SideBySideScenarios.CutAndReconnect(ClientUnderTest.TetherKind, tetherProxy, fixture.Server.Url("/groups"), transport);
+        await Task.WhenAll(officialRun, tetherRun);
+        var official = await officialRun;
+        var tether = await tetherRun;
+        output.WriteLine($"{official.Client} ({official.Transport}): {official.Description}");
+        output.WriteLine($"{tether.Client} ({tether.Transport}): {tether.Description}");
+
+        Assert.Equal(official.Transport, tether.Transport);
+        Assert.Equal(official.Lifecycle, tether.Lifecycle);
+        Assert.Equal(official.Messages, tether.Messages);
+        Assert.Equal(SideBySideScenarios.CutAndReconnectLifecycle, tether.Lifecycle);
+        Assert.Equal(SideBySideScenarios.CutAndReconnectMessages, tether.Messages);
+    }
+
+    private async Task<Seen> RunOfficial(string transport)
     {
         var observed = new Observer();
         using var connection = new Official.Connection(fixture.Server.Url("/events"));
@@ -42,7 +71,8 @@ public sealed class SideBySideTests(ClassicServerFixture fixture) : IClassFixtur
         {
             Transports.WebSockets => new OfficialTransports.WebSocketTransport(),
             Transports.ServerSentEvents => new OfficialTransports.ServerSentEventsTransport(),
-            _ => new OfficialTransports.LongPollingTransport(),
+            Transports.LongPolling => new OfficialTransports.LongPollingTransport(),
+            _ => new OfficialTransports.AutoTransport(new Official.Http.DefaultHttpClient()),
         }).DefaultTimeout();
         string id = connection.ConnectionId;
         string name = connection.Transport.Name;
@@ -56,7 +86,7 @@ public sealed class SideBySideTests(ClassicServerFixture fixture) : IClassFixtur
         return await observed.Finish(name, id, fixture.Server);
     }
 
-    private async Task<Observed> RunTether(string transport)
+    private async Task<Seen> RunTether(string transport)
     {
         var observed = new Observer();
         await using var connection = new TetherClient.Connection(fixture.Server.Url("/events"));
@@ -68,7 +98,8 @@ public sealed class SideBySideTests(ClassicServerFixture fixture) : IClassFixtur
         {
             Transports.WebSockets => new TetherTransports.WebSocketTransport(),
             Transports.ServerSentEvents => new TetherTransports.ServerSentEventsTransport(),
-            _ => new TetherTransports.LongPollingTransport(),
+            Transports.LongPolling => new TetherTransports.LongPollingTransport(),
+            _ => new TetherTransports.AutoTransport(new TetherClient.Http.DefaultHttpClient()),
         }).DefaultTimeout();
         string id = connection.ConnectionId!;
         string name = connection.Transport!.Name;
@@ -83,7 +114,7 @@ public sealed class SideBySideTests(ClassicServerFixture fixture) : IClassFixtur
     }
 
     /// <summary>What one client saw, and what the server saw of its connection.</summary>
-    private sealed record Observed(
+    private sealed record Seen(
         string Transport,
         IReadOnlyList<string> States,
         IReadOnlyList<string> Messages,
@@ -136,13 +167,13 @@ public sealed class SideBySideTests(ClassicServerFixture fixture) : IClassFixtur
         }
 
         /// <summary>Waits for the server's OnDisconnected of this connection, then freezes what was seen.</summary>
-        public async Task<Observed> Finish(string transport, string connectionId, ClassicServerProcess server)
+        public async Task<Seen> Finish(string transport, string connectionId, ClassicServerProcess server)
         {
             var disconnected = await server.Events.WaitFor(ConnectionEventKind.Disconnected, connectionId).DefaultTimeout();
             Assert.True(disconnected.StopCalled);
             lock (_lock)
             {
-                return new Observed(
+                return new Seen(
                     transport,
                     _states.ToArray(),
                     _messages.ToArray(),

@@ -7,8 +7,9 @@ using Tether.Server;
 namespace Tether.Cli.Commands;
 
 /// <summary>
-/// <c>tether serve [--urls URL] [--keep-alive SECONDS] [--disconnect-timeout SECONDS]</c>: hosts the demo connections
-/// <c>/echo</c> and <c>/broadcast</c> on Kestrel and prints connections and messages as they come.
+/// <c>tether serve [--urls URL] [--keep-alive SECONDS] [--disconnect-timeout SECONDS] [--redis HOST:PORT]</c>: hosts the
+/// demo connections <c>/echo</c> and <c>/broadcast</c> on Kestrel and prints connections and messages as they come. With
+/// <c>--redis</c>, every process started with the same Redis forms one cluster.
 /// </summary>
 internal sealed class ServeCommand : Command
 {
@@ -34,6 +35,12 @@ internal sealed class ServeCommand : Command
         HelpName = "SECONDS",
     };
 
+    private readonly Option<string?> _redis = new("--redis")
+    {
+        Description = "Scale out over Redis: every tether serve started with the same Redis acts as one server (a client may use any of them). HOST:PORT, or a StackExchange.Redis configuration string.",
+        HelpName = "HOST:PORT",
+    };
+
     private readonly ConsoleSink _sink;
 
     /// <summary>Creates the command.</summary>
@@ -56,10 +63,18 @@ internal sealed class ServeCommand : Command
                 result.AddError("--disconnect-timeout must be a positive number of seconds.");
             }
         });
+        _redis.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string?>() is { } redis && !RedisScaleOut.TryValidate(redis, out string? error))
+            {
+                result.AddError(error!);
+            }
+        });
 
         Options.Add(_urls);
         Options.Add(_keepAlive);
         Options.Add(_disconnectTimeout);
+        Options.Add(_redis);
         SetAction(InvokeAsync);
     }
 
@@ -80,7 +95,7 @@ internal sealed class ServeCommand : Command
             return Task.FromResult(1);
         }
 
-        return DemoServer.RunAsync(urls, options => Configure(options, keepAlive, disconnectTimeout), _sink, cancellationToken);
+        return DemoServer.RunAsync(urls, options => Configure(options, keepAlive, disconnectTimeout), parseResult.GetValue(_redis), _sink, cancellationToken);
     }
 
     private static void Configure(PersistentConnectionOptions options, double? keepAlive, double? disconnectTimeout)

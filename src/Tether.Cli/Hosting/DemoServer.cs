@@ -22,15 +22,16 @@ internal static class DemoServer
     /// <summary>Starts the server, prints where it listens, and runs until <paramref name="cancellationToken"/> fires.</summary>
     /// <param name="urls">The listen URLs, already checked by <see cref="ListenUrls"/>.</param>
     /// <param name="configure">Changes the persistent-connection options.</param>
+    /// <param name="redis">The Redis to scale out over (see <see cref="RedisScaleOut"/>), or <see langword="null"/> for one process.</param>
     /// <param name="sink">Where every line goes.</param>
     /// <param name="cancellationToken">Stops the server (Ctrl+C, SIGTERM).</param>
     /// <returns>The exit code: 0 after a clean stop, 1 when the server could not start.</returns>
-    public static async Task<int> RunAsync(IReadOnlyList<string> urls, Action<PersistentConnectionOptions> configure, ConsoleSink sink, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(IReadOnlyList<string> urls, Action<PersistentConnectionOptions> configure, string? redis, ConsoleSink sink, CancellationToken cancellationToken)
     {
         WebApplication app;
         try
         {
-            app = Build(urls, configure, sink);
+            app = Build(urls, configure, redis, sink);
         }
         catch (OptionsValidationException ex)
         {
@@ -45,7 +46,7 @@ internal static class DemoServer
                 // Resolve the options first: an invalid combination fails here, with the validator's message.
                 var options = app.Services.GetRequiredService<IOptions<PersistentConnectionOptions>>().Value;
                 await app.StartAsync(cancellationToken).ConfigureAwait(false);
-                PrintBanner(app, options, sink);
+                PrintBanner(app, options, redis, sink);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -69,7 +70,7 @@ internal static class DemoServer
         }
     }
 
-    private static WebApplication Build(IReadOnlyList<string> urls, Action<PersistentConnectionOptions> configure, ConsoleSink sink)
+    private static WebApplication Build(IReadOnlyList<string> urls, Action<PersistentConnectionOptions> configure, string? redis, ConsoleSink sink)
     {
         // Args are not passed on: the command line belongs to System.CommandLine, not to ASP.NET Core configuration.
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
@@ -85,7 +86,11 @@ internal static class DemoServer
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
 
         builder.Services.AddSingleton(sink);
-        builder.Services.AddPersistentConnections(configure);
+        var connections = builder.Services.AddPersistentConnections(configure);
+        if (redis is not null)
+        {
+            RedisScaleOut.Add(connections, redis);
+        }
 
         var app = builder.Build();
         app.MapPersistentConnection<EchoConnection>(EchoConnection.MappedPath);
@@ -93,7 +98,7 @@ internal static class DemoServer
         return app;
     }
 
-    private static void PrintBanner(WebApplication app, PersistentConnectionOptions options, ConsoleSink sink)
+    private static void PrintBanner(WebApplication app, PersistentConnectionOptions options, string? redis, ConsoleSink sink)
     {
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses
             ?? (ICollection<string>)[];
@@ -106,6 +111,10 @@ internal static class DemoServer
         string keepAlive = options.KeepAlive is { } k ? Seconds(k) : "off";
         sink.Info($"Endpoints: {EchoConnection.MappedPath} (replies to the sender), {BroadcastConnection.MappedPath} (sends to everyone)");
         sink.Info($"Options: keep-alive {keepAlive}, disconnect timeout {Seconds(options.DisconnectTimeout)}, connection timeout {Seconds(options.ConnectionTimeout)}");
+        if (redis is not null)
+        {
+            sink.Info(RedisScaleOut.Describe(app.Services));
+        }
         sink.Info($"Connect a classic SignalR 2.x client to {first}{EchoConnection.MappedPath}, or try: curl \"{first}{EchoConnection.MappedPath}/negotiate?clientProtocol=2.1\"");
         sink.Info("Press Ctrl+C to stop.");
     }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Tether.Server.Messaging;
 
 namespace Tether.Server.Internal;
 
@@ -23,17 +24,25 @@ internal sealed partial class ConnectionTracker : IHostedService, IDisposable
     private readonly PersistentConnectionOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<ConnectionTracker> _logger;
+    private readonly IMessageBus? _bus;
     private readonly CancellationTokenSource _stopping = new();
     private Task? _heartbeat;
     private long _ticks;
 
-    public ConnectionTracker(IOptions<PersistentConnectionOptions> options, TimeProvider time, ILogger<ConnectionTracker> logger, IHostApplicationLifetime? lifetime = null)
+    public ConnectionTracker(IOptions<PersistentConnectionOptions> options, TimeProvider time, ILogger<ConnectionTracker> logger, IHostApplicationLifetime? lifetime = null, IMessageBus? bus = null)
     {
         _options = options.Value;
         _time = time;
         _logger = logger;
+        _bus = bus;
         lifetime?.ApplicationStopping.Register(static s => ((ConnectionTracker)s!).EndAllForShutdown(), this);
     }
+
+    /// <summary>This node's random id in <see cref="CommandType.Moved"/> commands.</summary>
+    public string NodeId { get; } = Guid.NewGuid().ToString("N");
+
+    /// <summary>Whether the connection is tracked here (live, or waiting for a reconnect).</summary>
+    public bool IsTracked(string connectionId) => _connections.ContainsKey(connectionId);
 
     /// <summary>How many connections are tracked (live or waiting for a reconnect).</summary>
     public int Count => _connections.Count;
@@ -113,6 +122,7 @@ internal sealed partial class ConnectionTracker : IHostedService, IDisposable
             {
                 entry.Live = null;
                 entry.LastActive = _time.GetTimestamp();
+                entry.UnconsumedFrom = session.UnconsumedFrom ?? entry.UnconsumedFrom;
             }
         }
     }
@@ -236,6 +246,21 @@ internal sealed partial class ConnectionTracker : IHostedService, IDisposable
         await Task.Yield();
         try
         {
+            switch (FindServedElsewhere(entry))
+            {
+                case CommandType.Abort:
+                    // Another node served its /abort and raised OnDisconnected(stopCalled: true) already (P12: once).
+                    Log.StoppedElsewhere(_logger, entry.ConnectionId);
+                    return;
+                case CommandType.Moved:
+                    // The client goes on with another node, which raises the event when it ends; it may come back here.
+                    _disconnected.TryRemove(entry.ConnectionId, out _);
+                    Log.MovedElsewhere(_logger, entry.ConnectionId);
+                    return;
+                default:
+                    break;
+            }
+
             Log.DisconnectedAfterTimeout(_logger, entry.ConnectionId);
             await entry.Owner.RaiseDisconnectedAsync(entry.Snapshot, entry.ConnectionId, stopCalled: false).ConfigureAwait(false);
         }
@@ -243,6 +268,46 @@ internal sealed partial class ConnectionTracker : IHostedService, IDisposable
         {
             Log.DisconnectHandlerFailed(_logger, entry.ConnectionId, ex);
         }
+    }
+
+    /// <summary>
+    /// Whether the connection went on through another node of a scale-out cluster while no receive request of it was
+    /// live here: an abort command (the client stopped through that node) or a moved command of another node on its
+    /// topic, after what its last receive request here may have consumed.
+    /// </summary>
+    /// <returns><see cref="CommandType.Abort"/>, <see cref="CommandType.Moved"/>, or <see langword="null"/>.</returns>
+    private CommandType? FindServedElsewhere(TrackedConnection entry)
+    {
+        if (_bus is null || entry.UnconsumedFrom is not { } cursor)
+        {
+            return null;
+        }
+
+        using var subscription = _bus.Subscribe([Topics.ForConnection(entry.ConnectionId)], cursor, static () => { });
+        var batch = new List<Message>();
+        CommandType? found = null;
+
+        // Bounded: the topic buffer holds at most DefaultMessageBufferSize messages past the cursor.
+        for (int reads = 0; reads < 16 && subscription.Read(batch, Math.Max(1, _options.DefaultMessageBufferSize)) > 0; reads++)
+        {
+            foreach (var message in batch)
+            {
+                switch (message.Command)
+                {
+                    case { Type: CommandType.Abort }:
+                        return CommandType.Abort;
+                    case { Type: CommandType.Moved } moved when !string.Equals(moved.Value, NodeId, StringComparison.Ordinal):
+                        found = CommandType.Moved;
+                        break;
+                    default:
+                        break;
+                }
+            }
+
+            batch.Clear();
+        }
+
+        return found;
     }
 
     private bool TryMarkDisconnected(string connectionId)
@@ -299,6 +364,9 @@ internal sealed partial class ConnectionTracker : IHostedService, IDisposable
 
         public ReceiveSession? Live { get; set; }
 
+        /// <summary>Where the last receive request's unconsumed messages begin: where to look for another node's commands.</summary>
+        public string? UnconsumedFrom { get; set; }
+
         public long LastActive { get; set; }
 
         public bool LastWasLongPolling { get; set; }
@@ -316,5 +384,11 @@ internal sealed partial class ConnectionTracker : IHostedService, IDisposable
 
         [LoggerMessage(3, LogLevel.Error, "The heartbeat failed.", EventName = "HeartbeatFailed")]
         public static partial void HeartbeatFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(4, LogLevel.Debug, "Connection {ConnectionId} was stopped through another node; no OnDisconnected here.", EventName = "StoppedElsewhere")]
+        public static partial void StoppedElsewhere(ILogger logger, string connectionId);
+
+        [LoggerMessage(5, LogLevel.Debug, "Connection {ConnectionId} moved to another node; no OnDisconnected here.", EventName = "MovedElsewhere")]
+        public static partial void MovedElsewhere(ILogger logger, string connectionId);
     }
 }

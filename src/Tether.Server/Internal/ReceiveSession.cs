@@ -97,6 +97,15 @@ internal sealed class ReceiveSession : IDisposable
     /// <summary>Gives the session the subscription its loop reads, for back-pressure on the input side.</summary>
     public void SetSubscription(IMessageSubscription subscription) => Volatile.Write(ref _subscription, subscription);
 
+    /// <summary>The cursor the client sent with this request (<c>messageId</c>), or <see langword="null"/>.</summary>
+    public string? StartCursor { get; init; }
+
+    /// <summary>
+    /// Where the messages this request may not have consumed begin: the client's cursor, or (for a request that came
+    /// without one) the subscription's cursor when the loop ended. Read once the loop has ended.
+    /// </summary>
+    public string? UnconsumedFrom => StartCursor ?? Volatile.Read(ref _subscription)?.Cursor;
+
     /// <summary>
     /// Back-pressure for a transport that reads client input on the same connection (WebSockets): waits while more
     /// than <paramref name="highWater"/> messages wait to be written to this client, so a client that sends faster than

@@ -11,6 +11,13 @@ public enum CommandType
 
     /// <summary>Leave the group named in <see cref="Command.Value"/>.</summary>
     RemoveFromGroup = 3,
+
+    /// <summary>
+    /// The connection's receive requests are now served by the node whose id is in <see cref="Command.Value"/> (the
+    /// client moved between the nodes of a scale-out cluster). Another node that still tracks the connection lets it go
+    /// without raising <c>OnDisconnected</c>; the node that serves it raises that event once, when the time comes.
+    /// </summary>
+    Moved = 4,
 }
 
 /// <summary>An instruction to one connection, carried on its topic so it is ordered with that connection's messages.</summary>

@@ -43,13 +43,20 @@ internal static partial class ReceiveRunner
         Func<ReceiveSession, Task>? alongside = null,
         Func<Task>? afterLoop = null)
     {
-        using var session = new ReceiveSession(request.ConnectionId, isLongPolling, services.Time.GetTimestamp(), context.RequestAborted);
+        using var session = new ReceiveSession(request.ConnectionId, isLongPolling, services.Time.GetTimestamp(), context.RequestAborted) { StartCursor = request.Cursor };
+        bool arrived = request.Kind != ReceiveKind.Connect && !services.Tracker.IsTracked(request.ConnectionId);
         if (!services.Tracker.TryAttach(session, owner, () => new HttpRequestView(context).Snapshot()))
         {
             Log.RefusedDisconnected(services.Logger, request.ConnectionId);
             var header = new PersistentResponseHeader(request.Cursor ?? string.Empty, Error: DisconnectedError);
             await WriteQuietlyAsync(sink.WriteResponseAsync(header, [], context.RequestAborted), services.Logger, request.ConnectionId).ConfigureAwait(false);
             return;
+        }
+
+        if (arrived)
+        {
+            // Not awaited: the request must not wait for a backplane round trip (or its timeout, if Redis hangs).
+            _ = AnnounceArrivalAsync(request.ConnectionId, services);
         }
 
         Task? side = null;
@@ -83,6 +90,26 @@ internal static partial class ReceiveRunner
         ex is OperationCanceledException or IOException or ConnectionResetException or ConnectionAbortedException or WebSocketException
         || (ex is ObjectDisposedException && session.EndReason != ReceiveEndReason.None);
 
+    /// <summary>
+    /// A receive request of a connection this node did not track (the client moved here from another node of a
+    /// scale-out cluster): tell the other nodes, so the one it left does not raise <c>OnDisconnected</c> for it later.
+    /// </summary>
+    private static async Task AnnounceArrivalAsync(string connectionId, ReceiveServices services)
+    {
+        try
+        {
+            var moved = new Command(CommandType.Moved, services.Tracker.NodeId);
+            await services.Bus.PublishAsync(Message.ForCommand(Topics.ForConnection(connectionId), moved)).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Whatever the bus throws (Redis unreachable, a timeout), the receive request goes on.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            // Only a late duplicate OnDisconnected on the node it left is at stake; the request goes on.
+            Log.ArrivalNotAnnounced(services.Logger, connectionId, ex.GetType().Name);
+        }
+    }
+
     private static async Task WriteQuietlyAsync(ValueTask write, ILogger logger, string connectionId)
     {
         try
@@ -102,5 +129,8 @@ internal static partial class ReceiveRunner
 
         [LoggerMessage(21, LogLevel.Debug, "Refused a receive request of connection {ConnectionId}: it was already disconnected.", EventName = "RefusedDisconnected")]
         public static partial void RefusedDisconnected(ILogger logger, string connectionId);
+
+        [LoggerMessage(22, LogLevel.Warning, "Could not tell the other nodes that connection {ConnectionId} moved here ({Reason}).", EventName = "ArrivalNotAnnounced")]
+        public static partial void ArrivalNotAnnounced(ILogger logger, string connectionId, string reason);
     }
 }

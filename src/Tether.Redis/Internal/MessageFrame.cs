@@ -1,0 +1,225 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Text;
+using Tether.Server.Messaging;
+
+namespace Tether.Redis.Internal;
+
+/// <summary>
+/// The compact binary form of a <see cref="Message"/> between nodes (never seen by clients): what the publish script
+/// stores in the replay stream and publishes, after its <c>&lt;id&gt;:&lt;epoch&gt;:</c> text prefix.
+/// </summary>
+/// <remarks>
+/// <para>Layout, all lengths and counts as unsigned LEB128 varints: a version byte (1); the topic (length, UTF-8); the
+/// payload (length, bytes); the excluded connection ids (count, then length and UTF-8 each); the command type
+/// (0 for a data message), and for a command its value (0 for none, else length + 1, UTF-8) and its position
+/// (8 bytes, little endian).</para>
+/// <para>Decoding is strict: a frame of another version, truncated, or with bytes left over is rejected, never thrown
+/// for, so one bad publisher cannot stop a node's intake.</para>
+/// </remarks>
+internal static class MessageFrame
+{
+    public const byte Version = 1;
+
+    private static readonly UTF8Encoding s_utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>Encodes a message.</summary>
+    /// <param name="message">The message.</param>
+    /// <returns>The frame.</returns>
+    public static byte[] Encode(Message message)
+    {
+        var writer = new ArrayBufferWriter<byte>(64 + message.Payload.Length + (message.Topic.Length * 3));
+        writer.GetSpan(1)[0] = Version;
+        writer.Advance(1);
+        WriteString(writer, message.Topic);
+        WriteVarint(writer, (ulong)message.Payload.Length);
+        writer.Write(message.Payload.Span);
+
+        IReadOnlyList<string>? excluded = message.ExcludedConnectionIds;
+        WriteVarint(writer, (ulong)(excluded?.Count ?? 0));
+        if (excluded is not null)
+        {
+            for (int i = 0; i < excluded.Count; i++)
+            {
+                WriteString(writer, excluded[i] ?? string.Empty);
+            }
+        }
+
+        if (message.Command is not { } command)
+        {
+            WriteVarint(writer, 0);
+        }
+        else
+        {
+            WriteVarint(writer, (ulong)command.Type);
+            if (command.Value is null)
+            {
+                WriteVarint(writer, 0);
+            }
+            else
+            {
+                int length = s_utf8.GetByteCount(command.Value);
+                WriteVarint(writer, (ulong)length + 1);
+                writer.Advance(s_utf8.GetBytes(command.Value, writer.GetSpan(length)));
+            }
+
+            BinaryPrimitives.WriteUInt64LittleEndian(writer.GetSpan(8), command.Position);
+            writer.Advance(8);
+        }
+
+        return writer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Decodes a frame.</summary>
+    /// <param name="frame">The bytes after the text prefix.</param>
+    /// <param name="topicNames">Interns topic names, so messages of one topic share one string; may be <see langword="null"/>.</param>
+    /// <param name="message">The message.</param>
+    /// <returns><see langword="false"/> when the frame is malformed or of another version.</returns>
+    public static bool TryDecode(ReadOnlySpan<byte> frame, Func<ReadOnlySpan<byte>, string>? topicNames, out Message? message)
+    {
+        message = null;
+        try
+        {
+            if (frame.IsEmpty || frame[0] != Version)
+            {
+                return false;
+            }
+
+            var reader = new SpanReader(frame[1..]);
+            if (!reader.TryReadBytes(out ReadOnlySpan<byte> topicBytes) || topicBytes.IsEmpty)
+            {
+                return false;
+            }
+
+            string topic = topicNames is null ? s_utf8.GetString(topicBytes) : topicNames(topicBytes);
+            if (!reader.TryReadBytes(out ReadOnlySpan<byte> payload) || !reader.TryReadVarint(out ulong excludedCount) || excludedCount > (ulong)reader.Remaining)
+            {
+                return false;
+            }
+
+            string[]? excluded = excludedCount == 0 ? null : new string[excludedCount];
+            for (int i = 0; i < (int)excludedCount; i++)
+            {
+                if (!reader.TryReadBytes(out ReadOnlySpan<byte> id))
+                {
+                    return false;
+                }
+
+                excluded![i] = s_utf8.GetString(id);
+            }
+
+            if (!reader.TryReadVarint(out ulong commandType))
+            {
+                return false;
+            }
+
+            if (commandType == 0)
+            {
+                if (reader.Remaining != 0)
+                {
+                    return false;
+                }
+
+                message = new Message(topic, payload.ToArray(), excluded);
+                return true;
+            }
+
+            if (commandType > int.MaxValue || !reader.TryReadVarint(out ulong valueLength) || valueLength > (ulong)reader.Remaining + 1)
+            {
+                return false;
+            }
+
+            string? value = null;
+            if (valueLength > 0)
+            {
+                if (!reader.TryTake((int)(valueLength - 1), out ReadOnlySpan<byte> valueBytes))
+                {
+                    return false;
+                }
+
+                value = s_utf8.GetString(valueBytes);
+            }
+
+            if (!reader.TryTake(8, out ReadOnlySpan<byte> position) || reader.Remaining != 0)
+            {
+                return false;
+            }
+
+            message = Message.ForCommand(topic, new Command((CommandType)(int)commandType, value, BinaryPrimitives.ReadUInt64LittleEndian(position)));
+            return true;
+        }
+        catch (DecoderFallbackException)
+        {
+            return false;
+        }
+    }
+
+    private static void WriteString(ArrayBufferWriter<byte> writer, string value)
+    {
+        int length = s_utf8.GetByteCount(value);
+        WriteVarint(writer, (ulong)length);
+        writer.Advance(s_utf8.GetBytes(value, writer.GetSpan(length)));
+    }
+
+    private static void WriteVarint(ArrayBufferWriter<byte> writer, ulong value)
+    {
+        Span<byte> span = writer.GetSpan(10);
+        int i = 0;
+        while (value >= 0x80)
+        {
+            span[i++] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+
+        span[i++] = (byte)value;
+        writer.Advance(i);
+    }
+
+    private ref struct SpanReader(ReadOnlySpan<byte> data)
+    {
+        private ReadOnlySpan<byte> _data = data;
+
+        public readonly int Remaining => _data.Length;
+
+        public bool TryReadVarint(out ulong value)
+        {
+            value = 0;
+            for (int shift = 0, i = 0; i < 10 && i < _data.Length; i++, shift += 7)
+            {
+                byte b = _data[i];
+                if (i == 9 && b > 1)
+                {
+                    return false;
+                }
+
+                value |= (ulong)(b & 0x7F) << shift;
+                if ((b & 0x80) == 0)
+                {
+                    _data = _data[(i + 1)..];
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        public bool TryTake(int length, out ReadOnlySpan<byte> bytes)
+        {
+            if (length < 0 || length > _data.Length)
+            {
+                bytes = default;
+                return false;
+            }
+
+            bytes = _data[..length];
+            _data = _data[length..];
+            return true;
+        }
+
+        public bool TryReadBytes(out ReadOnlySpan<byte> bytes)
+        {
+            bytes = default;
+            return TryReadVarint(out ulong length) && length <= (ulong)_data.Length && TryTake((int)length, out bytes);
+        }
+    }
+}

@@ -1,0 +1,169 @@
+using System.Globalization;
+using System.Text;
+
+namespace Tether.Redis.Internal;
+
+/// <summary>
+/// The text form of a <see cref="RedisSubscription"/> cursor: <c>s-&lt;CLUSTER&gt;,&lt;ID&gt;</c>, then, for topics whose
+/// position differs from ID, <c>|&lt;TOPIC&gt;,&lt;ID&gt;</c> entries.
+/// </summary>
+/// <remarks>
+/// <para>ID is a global id: the subscription has read every message of its topics up to and including it. Global ids
+/// are the same on every node, so a cursor issued by one node resumes on any other (PROTOCOL §10: "scaleout buses use
+/// the prefix <c>s-</c>"). CLUSTER names the cluster (a hash of the key prefix), so a cursor of another cluster or of
+/// the in-process bus (<c>d-…</c>) starts at "now". A TOPIC entry is a 64-bit hash of a topic name with that topic's own
+/// position: a group joined late reads from where it joined, not from the shared ID.</para>
+/// <para>Every number is uppercase hexadecimal without padding; only <c>0-9 A-F s - , |</c> occur, so the cursor is ASCII
+/// and JSON-safe. Parsing is strict and never throws: anything else is rejected as a whole.</para>
+/// </remarks>
+internal static class ScaleoutCursor
+{
+    /// <summary>The longest cursor parsed; longer input is treated as garbage (it bounds the work per subscribe).</summary>
+    public const int MaxLength = 64 * 1024;
+
+    private const string Prefix = "s-";
+    private const int MaxHexDigits = 16;
+
+    /// <summary>The cluster tag of a key prefix: FNV-1a (32-bit) of its UTF-8 bytes.</summary>
+    /// <param name="prefix">The key prefix.</param>
+    /// <returns>The tag.</returns>
+    public static uint ClusterTag(string prefix)
+    {
+        uint hash = 2166136261;
+        foreach (byte b in Encoding.UTF8.GetBytes(prefix))
+        {
+            hash = (hash ^ b) * 16777619;
+        }
+
+        return hash;
+    }
+
+    /// <summary>The key of a topic in cursors: FNV-1a (64-bit) of its UTF-8 bytes.</summary>
+    /// <param name="topic">The topic name.</param>
+    /// <returns>The key.</returns>
+    public static ulong TopicKey(string topic)
+    {
+        ulong hash = 14695981039346656037;
+        foreach (byte b in Encoding.UTF8.GetBytes(topic))
+        {
+            hash = (hash ^ b) * 1099511628211;
+        }
+
+        return hash;
+    }
+
+    /// <summary>Formats a cursor.</summary>
+    /// <param name="cluster">The cluster tag.</param>
+    /// <param name="position">The shared position.</param>
+    /// <param name="overrides">Topics with their own position, or <see langword="null"/>.</param>
+    /// <returns>The cursor.</returns>
+    public static string Format(uint cluster, ulong position, IReadOnlyList<(ulong Key, ulong Position)>? overrides)
+    {
+        var builder = new StringBuilder(32 + ((overrides?.Count ?? 0) * 28));
+        builder.Append(Prefix).Append(cluster.ToString("X", CultureInfo.InvariantCulture)).Append(',').Append(position.ToString("X", CultureInfo.InvariantCulture));
+        if (overrides is not null)
+        {
+            foreach (var (key, id) in overrides)
+            {
+                builder.Append('|').Append(key.ToString("X", CultureInfo.InvariantCulture)).Append(',').Append(id.ToString("X", CultureInfo.InvariantCulture));
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    /// <summary>Parses a whole cursor of this cluster.</summary>
+    /// <param name="cursor">What the client sent back: possibly <see langword="null"/>, foreign or garbage.</param>
+    /// <param name="cluster">This cluster's tag.</param>
+    /// <param name="position">The shared position.</param>
+    /// <param name="overrides">Topic positions by topic key (first entry wins), or <see langword="null"/> when there are none.</param>
+    /// <returns><see langword="true"/> when the cursor is usable; otherwise the caller starts at "now".</returns>
+    public static bool TryParse(string? cursor, uint cluster, out ulong position, out Dictionary<ulong, ulong>? overrides)
+    {
+        position = 0;
+        overrides = null;
+        if (cursor is null || cursor.Length > MaxLength || !cursor.StartsWith(Prefix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        ReadOnlySpan<char> rest = cursor.AsSpan(Prefix.Length);
+        if (!TryReadEntry(ref rest, out ulong tag, out position) || tag != cluster)
+        {
+            position = 0;
+            return false;
+        }
+
+        while (!rest.IsEmpty)
+        {
+            if (!TryReadEntry(ref rest, out ulong key, out ulong id))
+            {
+                position = 0;
+                overrides = null;
+                return false;
+            }
+
+            overrides ??= [];
+            overrides.TryAdd(key, id);
+        }
+
+        return true;
+    }
+
+    private static bool TryReadEntry(ref ReadOnlySpan<char> entries, out ulong key, out ulong id)
+    {
+        key = 0;
+        id = 0;
+        ReadOnlySpan<char> entry;
+        int bar = entries.IndexOf('|');
+        if (bar < 0)
+        {
+            entry = entries;
+            entries = default;
+        }
+        else
+        {
+            entry = entries[..bar];
+            entries = entries[(bar + 1)..];
+            if (entries.IsEmpty)
+            {
+                // A trailing separator: not a cursor this bus writes.
+                return false;
+            }
+        }
+
+        int comma = entry.IndexOf(',');
+        return comma > 0 && TryParseHex(entry[..comma], out key) && TryParseHex(entry[(comma + 1)..], out id);
+    }
+
+    private static bool TryParseHex(ReadOnlySpan<char> digits, out ulong value)
+    {
+        value = 0;
+        if (digits.IsEmpty || digits.Length > MaxHexDigits)
+        {
+            return false;
+        }
+
+        foreach (char c in digits)
+        {
+            uint digit;
+            if (c is >= '0' and <= '9')
+            {
+                digit = (uint)(c - '0');
+            }
+            else if (c is >= 'A' and <= 'F')
+            {
+                digit = (uint)(c - 'A' + 10);
+            }
+            else
+            {
+                value = 0;
+                return false;
+            }
+
+            value = (value << 4) | digit;
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,61 @@
+using StackExchange.Redis;
+
+namespace Tether.Redis;
+
+/// <summary>The settings of the Redis backplane (<see cref="RedisMessageBus"/>).</summary>
+/// <remarks>Every node of one cluster must use the same <see cref="Configuration"/> (the same Redis server),
+/// <see cref="Prefix"/>, <see cref="Database"/> and <see cref="ApplicationName"/>.</remarks>
+public sealed class RedisBackplaneOptions
+{
+    /// <summary>
+    /// The StackExchange.Redis configuration string, e.g. <c>localhost:6379</c> or <c>redis1:6379,password=secret,ssl=true</c>.
+    /// </summary>
+    /// <remarks>
+    /// Tether always sets <c>abortConnect=false</c> (a node starts, and reconnects by itself, while Redis is down) and
+    /// the fail-fast backlog policy (a publication while Redis is unreachable fails at once, see
+    /// <see cref="RedisBackplaneException"/>); <see cref="ConfigureRedis"/> can change anything else.
+    /// </remarks>
+    public string Configuration { get; set; } = "localhost:6379";
+
+    /// <summary>Changes the parsed StackExchange.Redis options before the connection is made, or <see langword="null"/>.</summary>
+    public Action<ConfigurationOptions>? ConfigureRedis { get; set; }
+
+    /// <summary>
+    /// The prefix of every Redis key and channel Tether uses (default <c>tether</c>). Clusters that share a Redis
+    /// server need different prefixes. Keys are hash-tagged with it (<c>{tether}:…</c>) so they live in one slot.
+    /// </summary>
+    public string Prefix { get; set; } = "tether";
+
+    /// <summary>The Redis database of the keys (default -1: the configuration's default database, usually 0).</summary>
+    /// <remarks>Pub/sub channels are global to a Redis server; the <see cref="Prefix"/>, not the database, separates clusters.</remarks>
+    public int Database { get; set; } = -1;
+
+    /// <summary>
+    /// How many of the latest messages Redis keeps for nodes that missed them (a node briefly disconnected from Redis
+    /// reads them back). Default 10,000. Redis may keep a few more (approximate trimming); a node that missed more than
+    /// this reports a gap (<see cref="RedisMessageBus.GapDetected"/>).
+    /// </summary>
+    public int ReplayLength { get; set; } = 10_000;
+
+    /// <summary>
+    /// Whether the Data Protection key ring is stored in Redis (default <see langword="true"/>), so connection and groups
+    /// tokens issued by one node are accepted by every node. Turn it off when the application shares its keys otherwise.
+    /// </summary>
+    /// <remarks>
+    /// The keys are stored as Data Protection writes them; unless the application also configures a key encryptor
+    /// (<c>ProtectKeysWith…</c>), they are readable by anyone who can read Redis, so protect access to Redis.
+    /// </remarks>
+    public bool ShareDataProtectionKeys { get; set; } = true;
+
+    /// <summary>
+    /// The Data Protection application name every node uses (default <c>Tether</c>) when <see cref="ShareDataProtectionKeys"/>
+    /// is on: nodes with different names cannot read each other's tokens even with the same keys.
+    /// </summary>
+    public string ApplicationName { get; set; } = "Tether";
+
+    /// <summary>
+    /// How long a node waits for a missing id to arrive by pub/sub before it reads it from the replay stream (default
+    /// 500 ms). Only a hole that pub/sub may still fill waits: one behind a later id already received is read at once.
+    /// </summary>
+    public TimeSpan GapFillDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+}

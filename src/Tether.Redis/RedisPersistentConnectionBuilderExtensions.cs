@@ -1,0 +1,109 @@
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Tether.Redis.Internal;
+using Tether.Server;
+using Tether.Server.Messaging;
+
+namespace Tether.Redis;
+
+/// <summary>Adds the Redis backplane to Tether's persistent connections.</summary>
+public static class RedisPersistentConnectionBuilderExtensions
+{
+    /// <summary>
+    /// Scales out over Redis: replaces the in-process message bus with <see cref="RedisMessageBus"/> and, unless turned
+    /// off, stores the Data Protection keys in Redis so every node accepts every node's tokens.
+    /// </summary>
+    /// <param name="builder">The builder returned by <c>AddPersistentConnections</c>.</param>
+    /// <param name="configuration">The StackExchange.Redis configuration string, e.g. <c>localhost:6379</c>.</param>
+    /// <returns>The builder.</returns>
+    public static IPersistentConnectionBuilder AddRedis(this IPersistentConnectionBuilder builder, string configuration)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(configuration);
+        return builder.AddRedis(options => options.Configuration = configuration);
+    }
+
+    /// <summary>
+    /// Scales out over Redis: replaces the in-process message bus with <see cref="RedisMessageBus"/> and, unless turned
+    /// off, stores the Data Protection keys in Redis so every node accepts every node's tokens.
+    /// </summary>
+    /// <param name="builder">The builder returned by <c>AddPersistentConnections</c>.</param>
+    /// <param name="configure">Sets the options: the configuration string, key prefix, database and more.</param>
+    /// <returns>The builder.</returns>
+    public static IPersistentConnectionBuilder AddRedis(this IPersistentConnectionBuilder builder, Action<RedisBackplaneOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        IServiceCollection services = builder.Services;
+        services.AddOptions<RedisBackplaneOptions>().Configure(configure);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RedisBackplaneOptions>, RedisBackplaneOptionsValidator>());
+        services.TryAddSingleton<RedisConnection>();
+        services.TryAddSingleton(static sp => new RedisMessageBus(
+            sp.GetRequiredService<RedisConnection>(),
+            sp.GetRequiredService<IOptions<PersistentConnectionOptions>>(),
+            sp.GetService<TimeProvider>() ?? TimeProvider.System,
+            sp.GetRequiredService<ILogger<RedisMessageBus>>()));
+        services.Replace(ServiceDescriptor.Singleton<IMessageBus>(static sp => sp.GetRequiredService<RedisMessageBus>()));
+        services.AddHostedService(static sp => sp.GetRequiredService<RedisMessageBus>());
+
+        // Data Protection: one application name and one key ring, in Redis, for every node.
+        services.AddDataProtection();
+        services.AddOptions<DataProtectionOptions>().Configure<IOptions<RedisBackplaneOptions>>(static (dataProtection, redis) =>
+        {
+            if (redis.Value.ShareDataProtectionKeys)
+            {
+                dataProtection.ApplicationDiscriminator = redis.Value.ApplicationName;
+            }
+        });
+        services.AddOptions<KeyManagementOptions>().Configure<IServiceProvider>(static (keys, sp) =>
+        {
+            RedisBackplaneOptions redis = sp.GetRequiredService<IOptions<RedisBackplaneOptions>>().Value;
+            if (redis.ShareDataProtectionKeys)
+            {
+                var connection = sp.GetRequiredService<RedisConnection>();
+                keys.XmlRepository = new RedisXmlRepository(connection.GetDatabase, "{" + redis.Prefix + "}:dataprotection-keys");
+            }
+        });
+        return builder;
+    }
+
+    /// <summary>Checks the options when they are first resolved, with messages that name the setting.</summary>
+    private sealed class RedisBackplaneOptionsValidator : IValidateOptions<RedisBackplaneOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, RedisBackplaneOptions options)
+        {
+            List<string> failures = [];
+            if (string.IsNullOrWhiteSpace(options.Configuration))
+            {
+                failures.Add("Configuration must name a Redis server, e.g. \"localhost:6379\".");
+            }
+
+            if (string.IsNullOrEmpty(options.Prefix) || options.Prefix.AsSpan().IndexOfAny('{', '}') >= 0)
+            {
+                failures.Add($"Prefix must be non-empty and without braces (was \"{options.Prefix}\").");
+            }
+
+            if (options.ReplayLength < 1)
+            {
+                failures.Add($"ReplayLength must be at least 1 (was {options.ReplayLength}).");
+            }
+
+            if (options.ShareDataProtectionKeys && string.IsNullOrEmpty(options.ApplicationName))
+            {
+                failures.Add("ApplicationName must be set when ShareDataProtectionKeys is on.");
+            }
+
+            if (options.GapFillDelay < TimeSpan.Zero)
+            {
+                failures.Add($"GapFillDelay must not be negative (was {options.GapFillDelay}).");
+            }
+
+            return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        }
+    }
+}

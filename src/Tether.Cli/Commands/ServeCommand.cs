@@ -78,12 +78,15 @@ internal sealed class ServeCommand : Command
         SetAction(InvokeAsync);
     }
 
-    private Task<int> InvokeAsync(ParseResult parseResult, CancellationToken cancellationToken)
+    private async Task<int> InvokeAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
+        // System.CommandLine handles Ctrl+C only once the action has returned its task: return it before the host is
+        // built, which runs synchronously for a while, so that Ctrl+C during the start stops the server cleanly.
+        await Task.Yield();
         if (!ListenUrls.TryParse(parseResult.GetValue(_urls), out var urls, out string? error))
         {
             _sink.Error(error!);
-            return Task.FromResult(1);
+            return 1;
         }
 
         double? keepAlive = parseResult.GetValue(_keepAlive);
@@ -92,10 +95,10 @@ internal sealed class ServeCommand : Command
         if (keepAlive is > 0 && keepAlive > disconnect / 3)
         {
             _sink.Error(string.Create(CultureInfo.InvariantCulture, $"--keep-alive ({keepAlive} s) must be at most a third of --disconnect-timeout ({disconnect} s)."));
-            return Task.FromResult(1);
+            return 1;
         }
 
-        return DemoServer.RunAsync(urls, options => Configure(options, keepAlive, disconnectTimeout), parseResult.GetValue(_redis), _sink, cancellationToken);
+        return await DemoServer.RunAsync(urls, options => Configure(options, keepAlive, disconnectTimeout), parseResult.GetValue(_redis), _sink, cancellationToken).ConfigureAwait(false);
     }
 
     private static void Configure(PersistentConnectionOptions options, double? keepAlive, double? disconnectTimeout)

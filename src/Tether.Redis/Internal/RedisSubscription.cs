@@ -51,10 +51,18 @@ internal sealed class RedisSubscription : IMessageSubscription
             int count = Math.Min(_count, entries.Length);
             for (int i = 0; i < count; i++)
             {
-                ulong from = entries[i].HasOwn ? entries[i].Own : _position;
+                // Read from another thread than the reader's: RemoveTopic may be shifting entries and clearing the
+                // last one right now, so an entry can be empty (benign: the count is an estimate for back-pressure).
+                Entry entry = entries[i];
+                if (entry.Topic is null)
+                {
+                    continue;
+                }
+
+                ulong from = entry.HasOwn ? entry.Own : _position;
                 if (applied > from)
                 {
-                    unread += entries[i].Topic.CountBetween(from, applied);
+                    unread += entry.Topic.CountBetween(from, applied);
                 }
             }
 

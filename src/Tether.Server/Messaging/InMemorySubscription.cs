@@ -102,11 +102,19 @@ internal sealed class InMemorySubscription : IMessageSubscription
             int count = Math.Min(_count, entries.Length);
             for (int i = 0; i < count; i++)
             {
-                ulong next = entries[i].Topic.NextId;
+                // Read from another thread than the reader's: RemoveTopic may be shifting entries and clearing the
+                // last one right now, so an entry can be empty (benign: the count is an estimate for back-pressure).
+                Topic? topic = entries[i].Topic;
+                if (topic is null)
+                {
+                    continue;
+                }
+
+                ulong next = topic.NextId;
                 ulong position = entries[i].Position;
                 if (next > position)
                 {
-                    unread += (long)Math.Min(next - position, (ulong)entries[i].Topic.BufferLength);
+                    unread += (long)Math.Min(next - position, (ulong)topic.BufferLength);
                 }
             }
 

@@ -120,6 +120,11 @@ internal static partial class WebSocketTransport
         {
             // The socket went away, or the close handshake timed out.
         }
+        catch (Exception ex)
+        {
+            // Never expected: end this connection's request visibly rather than fault a task nobody observes.
+            Log.ReadLoopFailed(logger, session.ConnectionId, ex);
+        }
         finally
         {
             session.End(ReceiveEndReason.ClientGone);
@@ -207,5 +212,8 @@ internal static partial class WebSocketTransport
 
         [LoggerMessage(33, LogLevel.Error, "OnReceived failed for connection {ConnectionId}.", EventName = "ReceiveHandlerFailed")]
         public static partial void ReceiveHandlerFailed(ILogger logger, string connectionId, Exception exception);
+
+        [LoggerMessage(34, LogLevel.Error, "The WebSocket read loop of connection {ConnectionId} failed; the request ends.", EventName = "WebSocketReadLoopFailed")]
+        public static partial void ReadLoopFailed(ILogger logger, string connectionId, Exception exception);
     }
 }

@@ -56,7 +56,9 @@ public sealed class SideBySideTimeoutTests(ShortTimeoutsClassicServerFixture fix
         output.WriteLine($"{tether.Observed.Client} ({transport}): closed {tether.ClosedAfter.TotalSeconds:F2} s after the cut; {tether.Observed.Description}");
 
         Assert.Equal(official.Observed.Lifecycle, tether.Observed.Lifecycle);
-        Assert.Equal(official.LastErrorType, tether.LastErrorType);
+        // The official client's LastError is racy here: a reconnect attempt failing at the moment it gives up can
+        // overwrite the TimeoutException with a SocketException. Both must have raised the TimeoutException, though.
+        Assert.Contains("error:TimeoutException", official.Observed.Description, StringComparison.Ordinal);
         Assert.Equal(SideBySideScenarios.GiveUpLifecycle, tether.Observed.Lifecycle);
         Assert.Equal(nameof(TimeoutException), tether.LastErrorType);
     }

@@ -36,10 +36,16 @@ public sealed class ClassicApiTests : IAsyncLifetime
         var (officialLog, officialReceived) = await Run(official, transport);
 
         Assert.Equal(officialReceived, tetherReceived);
-        Assert.Equal(officialLog, tetherLog);
+
+        // Error events are compared apart: the official client sometimes raises an Error while it stops (seen over long
+        // polling, a poll it aborts itself), depending on timing. Tether.Client raises none in this scenario.
+        Assert.Equal(officialLog.Where(line => !IsError(line)), tetherLog.Where(line => !IsError(line)));
+        Assert.DoesNotContain(tetherLog, IsError);
         Assert.Contains($"connected with {Transports.Expected(transport)} (Connected)", tetherLog);
         Assert.Equal("closed", tetherLog[^2]);
     }
+
+    private static bool IsError(string line) => line.StartsWith("error ", StringComparison.Ordinal);
 
     private async Task<(string[] Log, List<string> Received)> Run(Func<string, string, TextWriter, TextWriter, Task<List<string>>> sample, string transport)
     {

@@ -45,6 +45,7 @@ public sealed class ClusterTests(RedisFixture redis, ITestOutputHelper output) :
         await onB.Send("to:room:too late").DefaultTimeout();
         await onB.Send("all:end").DefaultTimeout();
         await onA.WaitForMessage("end").DefaultTimeout();
+        await onB.WaitForMessage("end").DefaultTimeout();
         Assert.Equal(["joined:room", "hello room", "from context", "left:room", "end"], onA.Messages);
         Assert.Equal(["end"], onB.Messages);
     }

@@ -1,3 +1,5 @@
+using Tether.Server.Messaging;
+
 namespace Tether.Redis;
 
 /// <summary>
@@ -8,7 +10,7 @@ namespace Tether.Redis;
 /// After a timeout the outcome is unknown: Redis may have published the message after all. Other failures mean the
 /// message was not published.
 /// </remarks>
-public sealed class RedisBackplaneException : Exception
+public sealed class RedisBackplaneException : MessageBusUnavailableException
 {
     /// <summary>Creates an exception with a default message.</summary>
     public RedisBackplaneException()

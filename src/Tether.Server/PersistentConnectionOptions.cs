@@ -22,6 +22,31 @@ public sealed class PersistentConnectionOptions
     /// <summary>How many messages each topic (connection, group, connection type) keeps for clients that reconnect. Classic default: 1000.</summary>
     public int DefaultMessageBufferSize { get; set; } = 1000;
 
+    /// <summary>
+    /// The most bytes of messages one topic keeps for clients that reconnect, on top of the
+    /// <see cref="DefaultMessageBufferSize"/> count: the oldest messages go first, the newest always stays. Default: 1 MB.
+    /// </summary>
+    public long MaxTopicBufferBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// The most bytes of messages all topics of this server keep together; above it, the oldest buffered messages go
+    /// first. Default: 256 MB.
+    /// </summary>
+    public long MaxBufferedBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>
+    /// The most bytes of messages in one persistent response (a long-poll response, a WebSocket frame, a Server-Sent
+    /// Events event). At least one message always goes out, however large; the rest follows in the next response.
+    /// Default: 64 KB.
+    /// </summary>
+    public int MaxResponseBytes { get; set; } = 64 * 1024;
+
+    /// <summary>
+    /// How long one write to a client may take; a WebSocket or Server-Sent Events request whose client does not read
+    /// for this long is ended (the client reconnects and resumes from its cursor). Default: 30 s.
+    /// </summary>
+    public TimeSpan WriteTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The largest WebSocket message a client may send, in bytes; <see langword="null"/> for no limit. Classic default: 64 KB.</summary>
     public int? MaxIncomingWebSocketMessageSize { get; set; } = 64 * 1024;
 

@@ -55,6 +55,26 @@ internal sealed class PersistentConnectionOptionsValidator : IValidateOptions<Pe
             failures.Add($"MaxIncomingSendSize must be positive (was {options.MaxIncomingSendSize}).");
         }
 
+        if (options.MaxTopicBufferBytes < 1)
+        {
+            failures.Add($"MaxTopicBufferBytes must be positive (was {options.MaxTopicBufferBytes}).");
+        }
+
+        if (options.MaxBufferedBytes < options.MaxTopicBufferBytes)
+        {
+            failures.Add($"MaxBufferedBytes ({options.MaxBufferedBytes}) must be at least MaxTopicBufferBytes ({options.MaxTopicBufferBytes}).");
+        }
+
+        if (options.MaxResponseBytes < 1)
+        {
+            failures.Add($"MaxResponseBytes must be positive (was {options.MaxResponseBytes}).");
+        }
+
+        if (options.WriteTimeout <= TimeSpan.Zero)
+        {
+            failures.Add($"WriteTimeout must be positive (was {options.WriteTimeout}).");
+        }
+
         if ((options.Transports & PersistentConnectionTransports.All) == PersistentConnectionTransports.None)
         {
             failures.Add("Transports must enable at least one transport.");

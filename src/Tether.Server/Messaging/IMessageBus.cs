@@ -58,6 +58,35 @@ public interface IMessageSubscription : IDisposable
     /// <returns>How many messages were moved; 0 when nothing is unread.</returns>
     int Read(List<Message> batch, int maxMessages);
 
+    /// <summary>
+    /// Moves unread messages into <paramref name="batch"/> as <see cref="Read(List{Message}, int)"/> does, stopping before
+    /// the message that would take the payload bytes moved past <paramref name="maxBytes"/>; the first message is always
+    /// moved, however large, so a reader always progresses.
+    /// </summary>
+    /// <param name="batch">Receives the messages.</param>
+    /// <param name="maxMessages">The most messages to move.</param>
+    /// <param name="maxBytes">The most payload bytes to move (after the first message).</param>
+    /// <returns>How many messages were moved; 0 when nothing is unread.</returns>
+    int Read(List<Message> batch, int maxMessages, long maxBytes)
+    {
+        // A correct but slow fallback for implementations that only read by count: one message at a time.
+        ArgumentNullException.ThrowIfNull(batch);
+        int moved = 0;
+        long bytes = 0;
+        while (moved < maxMessages && (moved == 0 || bytes < maxBytes))
+        {
+            if (Read(batch, 1) == 0)
+            {
+                break;
+            }
+
+            bytes += batch[^1].Payload.Length;
+            moved++;
+        }
+
+        return moved;
+    }
+
     /// <summary>Starts reading another topic at <paramref name="startId"/> (see <see cref="IMessageBus.GetNextId"/>).</summary>
     /// <param name="topic">The topic.</param>
     /// <param name="startId">The first id to read.</param>

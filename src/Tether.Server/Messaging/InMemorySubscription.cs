@@ -63,8 +63,6 @@ internal sealed class InMemorySubscription : TopicSubscription
     /// <inheritdoc/>
     protected override void ParseCursor(string? cursor)
     {
-        _cursorIndex = null;
-        _cursorEntries = default;
         _cursorUsable = CursorCodec.TryGetEntries(cursor, _bus.ProcessId, out ReadOnlySpan<char> entries, out int entryCount) && entryCount > 0;
         if (!_cursorUsable)
         {
@@ -78,6 +76,14 @@ internal sealed class InMemorySubscription : TopicSubscription
         {
             _cursorIndex = CursorCodec.BuildIndex(entries, entryCount);
         }
+    }
+
+    /// <inheritdoc/>
+    protected override void ForgetCursor()
+    {
+        _cursorIndex = null;
+        _cursorEntries = default;
+        _cursorUsable = false;
     }
 
     /// <inheritdoc/>

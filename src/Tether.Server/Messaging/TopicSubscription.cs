@@ -110,7 +110,7 @@ internal abstract class TopicSubscription : IMessageSubscription
         }
         finally
         {
-            ParseCursor(null);
+            ForgetCursor();
         }
 
         for (int i = 0; i < EntryCount; i++)
@@ -230,9 +230,12 @@ internal abstract class TopicSubscription : IMessageSubscription
     /// <summary>Forgets the cached cursor after the position changed.</summary>
     protected void CursorMoved() => _cursor = null;
 
-    /// <summary>Takes the client's cursor before <see cref="PlaceInitial"/> runs for each topic; <see langword="null"/> afterwards to let go of it.</summary>
-    /// <param name="cursor">The cursor, possibly foreign or garbage.</param>
+    /// <summary>Takes the client's cursor before <see cref="PlaceInitial"/> runs for each topic.</summary>
+    /// <param name="cursor">The cursor, possibly <see langword="null"/>, foreign or garbage.</param>
     protected abstract void ParseCursor(string? cursor);
+
+    /// <summary>Lets go of what <see cref="ParseCursor"/> kept once every initial topic is placed.</summary>
+    protected abstract void ForgetCursor();
 
     /// <summary>Sets where a topic given to <see cref="Start"/> starts, from the parsed cursor.</summary>
     /// <param name="entry">The new entry.</param>

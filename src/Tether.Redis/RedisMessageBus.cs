@@ -75,7 +75,7 @@ public sealed class RedisMessageBus : IMessageBus, IHostedService, IAsyncDisposa
         _options = connection.Options;
         _logger = logger;
         PersistentConnectionOptions settings = connectionOptions.Value;
-        _settings = TopicSettings.From(settings, denseIds: false, appendKeepsAlive: true, time);
+        _settings = TopicSettings.From(settings, denseIds: false, appendKeepsAlive: false, time);
         _topics = new TopicTable(settings, name => new BufferedTopic(name, ScaleoutCursor.TopicKey(name), _settings), time);
         _keys = new RedisKeys(_options.Prefix);
         _replayLength = Math.Max(1, _options.ReplayLength);
@@ -83,7 +83,7 @@ public sealed class RedisMessageBus : IMessageBus, IHostedService, IAsyncDisposa
         _replayTtlSeconds = (long)Math.Max(1, Math.Ceiling(_options.ReplayTtl.TotalSeconds));
         ClusterTag = ScaleoutCursor.ClusterTag(_options.Prefix);
         var pending = new PendingWindow(Math.Max(2, _options.MaxPendingMessages), Math.Max(1, _options.MaxPendingBytes));
-        _intake = new RedisIntake(_topics, _settings.Budget, createTopics: true, pending, _options.GapFillDelay, time, logger, RaiseGap, () => _filler!.Signal());
+        _intake = new RedisIntake(_topics, _settings.Budget, createTopics: false, pending, _options.GapFillDelay, time, logger, RaiseGap, () => _filler!.Signal());
         _filler = new ReplayFiller(connection, _keys, _intake, EnsureSubscribedAsync, InternTopic, time, logger);
     }
 
@@ -168,15 +168,18 @@ public sealed class RedisMessageBus : IMessageBus, IHostedService, IAsyncDisposa
     /// <remarks>
     /// The node's last applied id plus one. Redis gives every message this node has not applied yet, and every later
     /// one, a larger id, so a subscription started there misses nothing published afterwards, on any node. The topic is
-    /// created (or kept) here, so this node buffers it from now on.
+    /// created (or kept) here, so this node buffers it from now on: a node buffers only the topics its own connections
+    /// use (subscribe, add, or take a position in).
     /// </remarks>
     public ulong GetNextId(string topic)
     {
         ArgumentException.ThrowIfNullOrEmpty(topic);
 
         // One lookup per attempt: a topic found removed is forgotten exactly, never a live one found by a second lookup.
-        _topics.Use(topic, static (current, _) => current.TryTouch(), 0);
-        return AppliedId + 1;
+        BufferedTopic current = _topics.Use(topic, static (current, _) => current.TryTouch(), 0);
+        ulong applied = _intake.LastApplied;
+        current.EnsureCompleteAfter(applied);
+        return applied + 1;
     }
 
     /// <inheritdoc/>
@@ -271,6 +274,24 @@ public sealed class RedisMessageBus : IMessageBus, IHostedService, IAsyncDisposa
 
     /// <summary>Stops the intake and the topic sweep.</summary>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    /// <summary>The last applied id, including messages readers cannot read yet (see <see cref="RedisIntake.LastApplied"/>).</summary>
+    internal ulong LastApplied => _intake.LastApplied;
+
+    /// <summary>Readies a topic a subscription starts reading at <paramref name="position"/>: fills it from the replay stream when it lacks older messages.</summary>
+    /// <param name="topic">The topic, in the table.</param>
+    /// <param name="position">The last id the subscription has read of it.</param>
+    internal void PrepareTopic(BufferedTopic topic, ulong position)
+    {
+        topic.EnsureCompleteAfter(_intake.LastApplied);
+        if (position < topic.CompleteAfter)
+        {
+            _filler.RequestTopicFill(topic, position);
+        }
+    }
+
+    /// <summary>Removes every topic unused for the topic time to live (for tests; also runs on a timer).</summary>
+    internal void SweepTopics() => _topics.Sweep();
 
     /// <summary>Subscribes to the channel and reads the starting id, unless done already.</summary>
     private async Task EnsureSubscribedAsync()

@@ -84,6 +84,18 @@ internal sealed partial class RedisIntake
     /// <summary>The latest id readers may read: every message up to it is in its topic.</summary>
     public ulong AppliedId => Volatile.Read(ref _visible);
 
+    /// <summary>The last applied id, even if readers cannot read up to it yet: every later id is applied after this call.</summary>
+    public ulong LastApplied
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _applied;
+            }
+        }
+    }
+
     /// <summary>The current epoch (see <see cref="Scripts.Publish"/>).</summary>
     public ulong Epoch => Volatile.Read(ref _epoch);
 

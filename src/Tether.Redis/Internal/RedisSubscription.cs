@@ -32,6 +32,12 @@ internal sealed class RedisSubscription : TopicSubscription
     internal ulong Position => _position;
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// Every topic reads from its own position (its own, or the shared one) up to the node's applied id; the messages are
+    /// merged in global id order and a prefix within the budget is taken. A topic cut short by the budget caps the
+    /// prefix at the last id it returned, so nothing of it is skipped. A topic still being filled from the replay stream
+    /// keeps its own position and caps the prefix there until its fill notifies.
+    /// </remarks>
     public override int Read(List<Message> batch, int maxMessages, long maxBytes)
     {
         ArgumentNullException.ThrowIfNull(batch);
@@ -40,16 +46,67 @@ internal sealed class RedisSubscription : TopicSubscription
             return 0;
         }
 
-        int before = batch.Count;
-        var budget = new ReadBudget(maxMessages, maxBytes);
-        bool moved = ReadBehind(batch, ref budget);
         ulong applied = _bus.AppliedId;
-        if (!budget.IsSpent && applied > _position)
+        var budget = new ReadBudget(maxMessages, maxBytes);
+        _scratch.Clear();
+        var sink = new StoredMessageSink(_scratch);
+        ulong limit = applied;
+        bool moved = false;
+        int topicsWithMessages = 0;
+        for (int i = 0; i < EntryCount; i++)
         {
-            moved |= ReadMerged(batch, ref budget, applied);
+            ref TopicEntry entry = ref Entries[i];
+            ulong after = entry.HasPosition ? entry.Position : _position;
+            if (entry.Topic.CompleteAfter > after)
+            {
+                // Still being filled: it keeps its own position, and nothing after it is read, so the merged order
+                // stays the global order.
+                moved |= !entry.HasPosition;
+                entry.HasPosition = true;
+                entry.Position = after;
+                limit = Math.Min(limit, after);
+                continue;
+            }
+
+            if (after >= applied)
+            {
+                continue;
+            }
+
+            int count = _scratch.Count;
+            ReadBudget topicBudget = budget;
+            ulong resume = entry.Topic.Read(after + 1, applied + 1, ref sink, ref topicBudget, out bool exhausted);
+            if (!exhausted)
+            {
+                limit = Math.Min(limit, resume - 1);
+            }
+
+            topicsWithMessages += _scratch.Count > count ? 1 : 0;
         }
 
-        if (moved)
+        if (topicsWithMessages > 1)
+        {
+            _scratch.Sort(static (a, b) => a.Id.CompareTo(b.Id));
+        }
+
+        int before = batch.Count;
+        ulong last = 0;
+        bool stoppedEarly = false;
+        foreach (StoredMessage stored in _scratch)
+        {
+            if (stored.Id > limit || !budget.TryTake(stored.Message.Payload.Length))
+            {
+                stoppedEarly = true;
+                break;
+            }
+
+            batch.Add(stored.Message);
+            last = stored.Id;
+        }
+
+        // Every topic has read everything up to the last message taken; when nothing was left behind, up to the limit.
+        ulong readTo = stoppedEarly ? last : limit;
+        if (Advance(readTo) || moved)
         {
             CursorMoved();
         }
@@ -62,7 +119,7 @@ internal sealed class RedisSubscription : TopicSubscription
     {
         if (!ScaleoutCursor.TryParse(cursor, _bus.ClusterTag, out _position, out _overrides))
         {
-            _position = _bus.AppliedId;
+            _position = _bus.LastApplied;
         }
     }
 
@@ -77,6 +134,8 @@ internal sealed class RedisSubscription : TopicSubscription
             entry.HasPosition = true;
             entry.Position = own;
         }
+
+        _bus.PrepareTopic(entry.Topic, entry.HasPosition ? entry.Position : _position);
     }
 
     /// <inheritdoc/>
@@ -85,11 +144,15 @@ internal sealed class RedisSubscription : TopicSubscription
         ulong own = startId == 0 ? 0 : startId - 1;
         entry.HasPosition = own != _position;
         entry.Position = own;
+        _bus.PrepareTopic(entry.Topic, own);
     }
 
     /// <inheritdoc/>
-    protected override bool IsUnread(in TopicEntry entry) =>
-        entry.Topic.LastId > (entry.HasPosition ? Math.Min(entry.Position, _position) : _position);
+    protected override bool IsUnread(in TopicEntry entry)
+    {
+        ulong from = entry.HasPosition ? Math.Min(entry.Position, _position) : _position;
+        return entry.Topic.CompleteAfter <= from && entry.Topic.LastId > from;
+    }
 
     /// <inheritdoc/>
     protected override long CountUnread(in TopicEntry entry)
@@ -114,94 +177,43 @@ internal sealed class RedisSubscription : TopicSubscription
         return ScaleoutCursor.Format(_bus.ClusterTag, _position, overrides);
     }
 
-    /// <summary>Topics that joined behind the shared position first: they catch up to it, in their own order.</summary>
-    private bool ReadBehind(List<Message> batch, ref ReadBudget budget)
+    /// <summary>Moves every readable topic's position up to <paramref name="readTo"/>; the shared position too.</summary>
+    private bool Advance(ulong readTo)
     {
-        bool moved = false;
-        for (int i = 0; i < EntryCount && !budget.IsSpent; i++)
-        {
-            ref TopicEntry entry = ref Entries[i];
-            if (!entry.HasPosition || entry.Position >= _position)
-            {
-                continue;
-            }
-
-            _scratch.Clear();
-            var sink = new StoredMessageSink(_scratch);
-            ulong resume = entry.Topic.Read(entry.Position + 1, _position + 1, ref sink, ref budget, out bool exhausted);
-            foreach (StoredMessage stored in _scratch)
-            {
-                batch.Add(stored.Message);
-            }
-
-            entry.HasPosition = !exhausted;
-            entry.Position = exhausted ? 0 : resume - 1;
-            moved = true;
-        }
-
-        return moved;
-    }
-
-    /// <summary>Everything after the shared position up to <paramref name="applied"/>, merged across topics in id order.</summary>
-    private bool ReadMerged(List<Message> batch, ref ReadBudget budget, ulong applied)
-    {
-        _scratch.Clear();
-        var sink = new StoredMessageSink(_scratch);
-
-        // Each topic reads what the whole budget allows; the merge then takes a prefix. A topic cut short by the budget
-        // caps the prefix at the last id it returned, so nothing of it is skipped.
-        ulong limit = applied;
-        int topicsWithMessages = 0;
-        for (int i = 0; i < EntryCount; i++)
-        {
-            ref TopicEntry entry = ref Entries[i];
-            ulong from = (entry.HasPosition && entry.Position > _position ? entry.Position : _position) + 1;
-            int count = _scratch.Count;
-            ReadBudget topicBudget = budget;
-            ulong resume = entry.Topic.Read(from, applied + 1, ref sink, ref topicBudget, out bool exhausted);
-            if (!exhausted)
-            {
-                limit = Math.Min(limit, resume - 1);
-            }
-
-            topicsWithMessages += _scratch.Count > count ? 1 : 0;
-        }
-
-        if (topicsWithMessages > 1)
-        {
-            _scratch.Sort(static (a, b) => a.Id.CompareTo(b.Id));
-        }
-
-        ulong last = 0;
-        bool stoppedEarly = false;
-        foreach (StoredMessage stored in _scratch)
-        {
-            if (stored.Id > limit || !budget.TryTake(stored.Message.Payload.Length))
-            {
-                stoppedEarly = true;
-                break;
-            }
-
-            batch.Add(stored.Message);
-            last = stored.Id;
-        }
-
-        // Everything up to the last message taken has been read; when nothing was left behind, up to the limit.
-        ulong position = stoppedEarly ? last : limit;
-        if (position <= _position)
+        if (readTo <= _position && !HasOwnBelow(readTo))
         {
             return false;
         }
 
-        _position = position;
+        ulong shared = Math.Max(_position, readTo);
         for (int i = 0; i < EntryCount; i++)
         {
-            if (Entries[i].HasPosition && Entries[i].Position <= _position)
+            ref TopicEntry entry = ref Entries[i];
+            ulong after = entry.HasPosition ? entry.Position : _position;
+            if (entry.Topic.CompleteAfter > after)
             {
-                Entries[i].HasPosition = false;
+                continue;
+            }
+
+            ulong moved = Math.Max(after, readTo);
+            entry.HasPosition = moved != shared;
+            entry.Position = entry.HasPosition ? moved : 0;
+        }
+
+        _position = shared;
+        return true;
+    }
+
+    private bool HasOwnBelow(ulong readTo)
+    {
+        for (int i = 0; i < EntryCount; i++)
+        {
+            if (Entries[i].HasPosition && Entries[i].Position < readTo && Entries[i].Topic.CompleteAfter <= Entries[i].Position)
+            {
+                return true;
             }
         }
 
-        return true;
+        return false;
     }
 }

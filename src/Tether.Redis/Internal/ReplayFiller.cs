@@ -7,8 +7,14 @@ namespace Tether.Redis.Internal;
 
 /// <summary>
 /// The intake's background work: reads missing ids from the replay stream, catches up after reconnects, checks the
-/// counter while idle, and (re)subscribes when the first attempt failed.
+/// counter while idle, (re)subscribes when the first attempt failed, and fills topics a subscription resumes from
+/// before this node held them.
 /// </summary>
+/// <remarks>
+/// A topic fill reads the stream from the subscription's position to the topic's <see cref="BufferedTopic.CompleteAfter"/>
+/// and keeps that topic's messages; one fill per topic is pending at a time (the lowest position wins). Its cost is
+/// bounded by the replay stream's own bounds (<see cref="RedisBackplaneOptions.ReplayMaxBytes"/>).
+/// </remarks>
 internal sealed class ReplayFiller : IDisposable
 {
     /// <summary>Entries read from the replay stream per request (each at most one message, so a page is bounded too).</summary>
@@ -28,6 +34,7 @@ internal sealed class ReplayFiller : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _signal = new(0, 1);
+    private readonly Dictionary<BufferedTopic, ulong> _topicFills = [];
     private bool _failing;
 
     public ReplayFiller(RedisConnection connection, RedisKeys keys, RedisIntake intake, Func<Task> ensureSubscribed, Func<ReadOnlySpan<byte>, string> internTopic, TimeProvider time, ILogger logger)
@@ -61,6 +68,19 @@ internal sealed class ReplayFiller : IDisposable
         }
     }
 
+    /// <summary>Asks for <paramref name="topic"/>'s messages after <paramref name="after"/> that it does not hold.</summary>
+    /// <param name="topic">The topic.</param>
+    /// <param name="after">The last id a subscription has read of it.</param>
+    public void RequestTopicFill(BufferedTopic topic, ulong after)
+    {
+        lock (_topicFills)
+        {
+            _topicFills[topic] = _topicFills.TryGetValue(topic, out ulong pending) ? Math.Min(pending, after) : after;
+        }
+
+        Signal();
+    }
+
     /// <summary>Releases the signal; call once the loop has ended.</summary>
     public void Dispose() => _signal.Dispose();
 
@@ -88,6 +108,7 @@ internal sealed class ReplayFiller : IDisposable
                 }
 
                 await FillAsync(multiplexer, cancellationToken).ConfigureAwait(false);
+                await FillTopicsAsync(Database(multiplexer)).ConfigureAwait(false);
                 if (_failing)
                 {
                     _failing = false;
@@ -157,6 +178,70 @@ internal sealed class ReplayFiller : IDisposable
         }
     }
 
+    /// <summary>Fills every topic that asked, one at a time; a request stays until its fill is done.</summary>
+    private async Task FillTopicsAsync(IDatabase database)
+    {
+        while (true)
+        {
+            BufferedTopic topic;
+            ulong after;
+            lock (_topicFills)
+            {
+                using Dictionary<BufferedTopic, ulong>.Enumerator pending = _topicFills.GetEnumerator();
+                if (!pending.MoveNext())
+                {
+                    return;
+                }
+
+                (topic, after) = pending.Current;
+            }
+
+            ulong complete = topic.CompleteAfter;
+            if (!topic.IsRemoved && after < complete && complete != ulong.MaxValue)
+            {
+                topic.TryPrepend(await ReadTopicAsync(database, topic.Name, after, complete).ConfigureAwait(false), after);
+            }
+
+            lock (_topicFills)
+            {
+                if (_topicFills.TryGetValue(topic, out ulong now) && now >= after)
+                {
+                    _topicFills.Remove(topic);
+                }
+            }
+        }
+    }
+
+    /// <summary>The messages of one topic with ids in (<paramref name="after"/>, <paramref name="upTo"/>] still in the stream.</summary>
+    private async Task<List<StoredMessage>> ReadTopicAsync(IDatabase database, string topic, ulong after, ulong upTo)
+    {
+        var found = new List<StoredMessage>();
+        ulong next = after + 1;
+        RedisValue maxId = upTo.ToString(CultureInfo.InvariantCulture) + "-0";
+        while (next <= upTo)
+        {
+            StreamEntry[] entries = await database.StreamRangeAsync(_keys.Stream, next.ToString(CultureInfo.InvariantCulture) + "-0", maxId, FetchPageSize).ConfigureAwait(false);
+            foreach (StreamEntry entry in entries)
+            {
+                if (Decode(entry["m"], out ulong id, out _, out Message? message) && id > after && id <= upTo && message is not null
+                    && string.Equals(message.Topic, topic, StringComparison.Ordinal))
+                {
+                    found.Add(new StoredMessage(id, message));
+                }
+
+                next = Math.Max(next, StreamId(entry) + 1);
+            }
+
+            if (entries.Length < FetchPageSize)
+            {
+                break;
+            }
+        }
+
+        RedisLog.Filled(_logger, after + 1, upTo);
+        return found;
+    }
+
     /// <summary>Offers the stream's entries from <see cref="FillPlan.From"/> to <see cref="FillPlan.To"/> to the intake.</summary>
     /// <returns>The newest id read, or 0.</returns>
     private async Task<ulong> FetchAsync(IDatabase database, FillPlan plan)
@@ -185,6 +270,14 @@ internal sealed class ReplayFiller : IDisposable
 
             next = last + 1;
         }
+    }
+
+    /// <summary>The id part of a stream entry's id (<c>&lt;id&gt;-0</c>).</summary>
+    private static ulong StreamId(StreamEntry entry)
+    {
+        string text = entry.Id.ToString();
+        int dash = text.IndexOf('-', StringComparison.Ordinal);
+        return ulong.TryParse(text.AsSpan(0, dash < 0 ? text.Length : dash), NumberStyles.None, CultureInfo.InvariantCulture, out ulong id) ? id : 0;
     }
 
     /// <summary>Splits and decodes an envelope; a bad frame yields a null message (its id still counts).</summary>

@@ -12,15 +12,18 @@ namespace Tether.Server.Messaging;
 /// while notifying or while taking another topic's lock. A writer only ever overwrites or clears the slot of a message
 /// after it has moved <c>Head</c> past it (a full fence in between); a new slot is written before <c>Next</c> is
 /// published (release), and a grown buffer is published before both.</para>
-/// <para><b>Readers</b> take no lock: they read <c>Next</c>, the buffer and <c>Head</c>, copy, then re-read <c>Head</c>
+/// <para><b>Readers</b> take no lock: they read <c>Head</c>, <c>Next</c> and the buffer, copy, then re-read <c>Head</c>
 /// after a fence. When it moved past where they started, a slot they copied may have been overwritten, so the copy is
 /// discarded and tried again (under the lock after a few tries, which always succeeds).</para>
 /// <para>The buffer starts empty and doubles (from 8 slots) up to the capacity, so idle topics cost little.</para>
 /// </remarks>
-internal sealed class BufferedTopic
+internal sealed partial class BufferedTopic
 {
     private const int InitialLength = 8;
     private const int LockFreeAttempts = 3;
+
+    /// <summary>The first sequence number of a topic with sparse ids, so older messages can be put in front (see <see cref="TryPrepend"/>).</summary>
+    private const ulong SparseOrigin = 1UL << 40;
 
     private readonly Lock _lock = new();
     private readonly TopicSettings _settings;
@@ -33,6 +36,7 @@ internal sealed class BufferedTopic
     private ulong _lastId;
     private long _bytes;
     private bool _removed;
+    private ulong _completeAfter = ulong.MaxValue;
 
     // Under _lock only.
     private long _lastUsed;
@@ -47,6 +51,11 @@ internal sealed class BufferedTopic
         Key = key;
         _settings = settings;
         _lastUsed = settings.Time.GetTimestamp();
+        if (!settings.DenseIds)
+        {
+            _head = SparseOrigin;
+            _next = SparseOrigin;
+        }
     }
 
     /// <summary>The topic name.</summary>
@@ -311,11 +320,11 @@ internal sealed class BufferedTopic
     private bool TryRead<TSink>(ulong from, ulong upTo, ref TSink sink, ref ReadBudget budget, bool validate, out bool exhausted, out ulong resume)
         where TSink : struct, IMessageSink
     {
+        // The buffer last: it is at least as new as the one that held the head and the newest message read before it.
+        ulong head = Volatile.Read(ref _head);
         ulong next = Volatile.Read(ref _next);
         StoredMessage[] buffer = Volatile.Read(ref _buffer);
-
-        // The head may have passed the next sequence number read before it; the check below then fails the attempt.
-        ulong start = FindStart(buffer, Math.Min(Volatile.Read(ref _head), next), next, from);
+        ulong start = FindStart(buffer, Math.Min(head, next), next, from);
         ulong lastTaken = 0;
         bool taken = false;
         exhausted = true;

@@ -111,8 +111,14 @@ public sealed class RedisMessageBus : IMessageBus, IHostedService, IAsyncDisposa
     /// <summary>The node's topics (for tests).</summary>
     internal TopicTable Topics => _topics;
 
-    /// <summary>The node's buffer budget and counters (for tests).</summary>
-    internal BufferBudget Budget => _settings.Budget;
+    /// <summary>The payload bytes the node's topics keep (for tests and metrics).</summary>
+    internal long BufferedBytes => _settings.Budget.BufferedBytes;
+
+    /// <summary>Messages not buffered because no topic of this node wanted them (for tests and metrics).</summary>
+    internal long UnbufferedMessages => _settings.Budget.UnbufferedMessages;
+
+    /// <summary>Messages dropped to keep the node within its byte budget (for tests and metrics).</summary>
+    internal long EvictedMessages => _settings.Budget.EvictedMessages;
 
     /// <summary>The intake (for tests).</summary>
     internal RedisIntake Intake => _intake;

@@ -1,0 +1,151 @@
+using System.Text;
+using StackExchange.Redis;
+using Tether.Server.Messaging;
+
+namespace Tether.Redis.Tests;
+
+/// <summary>What the backplane keeps is bounded: the replay stream in bytes and time, a node's buffers to its own topics.</summary>
+public sealed class BoundsTests(RedisFixture redis) : IClassFixture<RedisFixture>
+{
+    private const int OneMegabyte = 1024 * 1024;
+
+    private static Message Data(string topic, string text) => new(topic, Encoding.UTF8.GetBytes(text));
+
+    private static Message Large(string topic, int bytes) => new(topic, Encoding.UTF8.GetBytes(new string('1', bytes)));
+
+    private IDatabase Database() => ConnectionMultiplexer.Connect(redis.Server.Configuration).GetDatabase();
+
+    [Fact]
+    public async Task ReplayStream_IsBoundedInBytes_AfterAFloodOfOneMegabyteMessages()
+    {
+        await using var cluster = await Cluster.StartAsync(redis.Server, 1, configureRedis: o => o.ReplayMaxBytes = 4 * OneMegabyte);
+        for (int i = 0; i < 20; i++)
+        {
+            await cluster.Bus(0).PublishAsync(Large("t", OneMegabyte)).DefaultTimeout();
+        }
+
+        IDatabase db = Database();
+        string stream = $"{{{cluster.Prefix}}}:stream";
+        long counted = (long)await db.StringGetAsync($"{{{cluster.Prefix}}}:stream-bytes");
+        StreamEntry[] entries = await db.StreamRangeAsync(stream);
+        long stored = entries.Sum(e => ((byte[])e["m"]!).LongLength);
+        long memory = (long)await db.ExecuteAsync("MEMORY", "USAGE", stream);
+
+        Assert.Equal(3, entries.Length);
+        Assert.Equal(stored, counted);
+        Assert.True(counted <= 4 * OneMegabyte, $"{counted} bytes counted");
+        Assert.True(memory < 5 * OneMegabyte, $"MEMORY USAGE {memory}");
+    }
+
+    [Fact]
+    public async Task ReplayStream_KeepsItsNewestMessage_WhenItAloneIsOverTheBound()
+    {
+        await using var cluster = await Cluster.StartAsync(redis.Server, 1, configureRedis: o => o.ReplayMaxBytes = 1000);
+        await cluster.Bus(0).PublishAsync(Large("t", 5000)).DefaultTimeout();
+        await cluster.Bus(0).PublishAsync(Large("t", 4000)).DefaultTimeout();
+
+        IDatabase db = Database();
+        Assert.Equal(1, await db.StreamLengthAsync($"{{{cluster.Prefix}}}:stream"));
+        Assert.True((long)await db.StringGetAsync($"{{{cluster.Prefix}}}:stream-bytes") > 4000);
+    }
+
+    [Fact]
+    public async Task ReplayStream_IsBoundedInCount_Exactly()
+    {
+        await using var cluster = await Cluster.StartAsync(redis.Server, 1, configureRedis: o => o.ReplayLength = 5);
+        for (int i = 0; i < 20; i++)
+        {
+            await cluster.Bus(0).PublishAsync(Data("t", $"m{i}")).DefaultTimeout();
+        }
+
+        Assert.Equal(5, await Database().StreamLengthAsync($"{{{cluster.Prefix}}}:stream"));
+    }
+
+    [Fact]
+    public async Task EveryKeyWritten_HasATimeToLive_OrIsASingleNumber()
+    {
+        await using var cluster = await Cluster.StartAsync(redis.Server, 1, configureRedis: o => o.ReplayTtl = TimeSpan.FromMinutes(10));
+        await cluster.Bus(0).PublishAsync(Data("t", "1")).DefaultTimeout();
+
+        IDatabase db = Database();
+        var server = db.Multiplexer.GetServer(redis.Server.EndPoint);
+        RedisKey[] keys = server.Keys(pattern: $"{{{cluster.Prefix}}}:*").ToArray();
+        Assert.Equal(
+            ["dataprotection-keys", "epoch", "id", "stream", "stream-bytes"],
+            keys.Select(k => ((string)k!)[(cluster.Prefix.Length + 3)..]).Order(StringComparer.Ordinal));
+        foreach (RedisKey key in keys)
+        {
+            string name = ((string)key!)[(cluster.Prefix.Length + 3)..];
+            TimeSpan? ttl = await db.KeyTimeToLiveAsync(key);
+            if (name is "stream" or "stream-bytes")
+            {
+                Assert.InRange(ttl!.Value, TimeSpan.FromMinutes(9), TimeSpan.FromMinutes(10));
+            }
+            else if (name is "id" or "epoch")
+            {
+                Assert.Null(ttl);
+                Assert.True(ulong.TryParse((string?)await db.StringGetAsync(key), out _));
+            }
+        }
+    }
+
+    [Fact]
+    public async Task ANode_BuffersOnlyTheTopicsItsOwnSubscribersUse()
+    {
+        await using var cluster = await Cluster.StartAsync(redis.Server, 2);
+        using var reader = new Collector(cluster.Bus(0), ["t"]);
+        for (int i = 0; i < 50; i++)
+        {
+            await cluster.Bus(1).PublishAsync(Data("t", $"t{i}")).DefaultTimeout();
+            await cluster.Bus(1).PublishAsync(Large($"c-nobody-{i}", 10_000)).DefaultTimeout();
+        }
+
+        await reader.WaitForCount(50).DefaultTimeout();
+
+        // Node 1 published everything but reads nothing: no topic, no byte buffered, every message counted.
+        Assert.Equal(0, cluster.Bus(1).TopicCount);
+        Assert.Equal(0, cluster.Bus(1).BufferedBytes);
+        Assert.Equal(100, cluster.Bus(1).UnbufferedMessages);
+
+        // Node 0 holds its subscriber's topic only.
+        Assert.Equal(1, cluster.Bus(0).TopicCount);
+        Assert.Equal(50 * 3, cluster.Bus(0).BufferedBytes, tolerance: 50 * 2);
+        Assert.Equal(50, cluster.Bus(0).UnbufferedMessages);
+    }
+
+    [Fact]
+    public async Task PendingMessages_AreBoundedInCount_AndTheRestIsReadFromTheStream()
+    {
+        await using var cluster = await Cluster.StartAsync(redis.Server, 1, configureRedis: o =>
+        {
+            o.MaxPendingMessages = 4;
+            o.GapFillDelay = TimeSpan.FromMilliseconds(300);
+        });
+        var bus = cluster.Bus(0);
+        await bus.PublishAsync(Data("other", "starts the epoch")).DefaultTimeout();
+        using var reader = new Collector(bus, ["t"]);
+        IDatabase db = Database();
+        ulong epoch = ulong.Parse((string)(await db.StringGetAsync($"{{{cluster.Prefix}}}:epoch"))!, System.Globalization.CultureInfo.InvariantCulture);
+
+        // Thirty messages in the stream that pub/sub never announced; the node then hears of all but the first.
+        var messages = new List<(ulong Id, Message Message)>();
+        for (int i = 0; i < 30; i++)
+        {
+            Message message = Data("t", $"m{i}");
+            messages.Add((await BusTests.AppendWithoutPublishing(db, cluster.Prefix, message), message));
+        }
+
+        foreach ((ulong id, Message message) in messages.Skip(1))
+        {
+            bus.Intake.Offer(id, epoch, message, Internal.IntakeSource.Publisher);
+        }
+
+        // The window holds ids within 4 of the last applied one: 2 of the 29, the other 27 are refused.
+        Assert.Equal(2, bus.Intake.Pending.Count);
+        Assert.Equal(27, bus.Intake.Pending.Refused);
+
+        await reader.WaitForCount(30).DefaultTimeout();
+        Assert.Equal(Enumerable.Range(0, 30).Select(i => $"m{i}"), reader.Texts);
+        Assert.Equal(0, bus.Intake.Pending.Count);
+    }
+}

@@ -289,7 +289,11 @@ public sealed class RedisMessageBus : IMessageBus, IHostedService, IAsyncDisposa
     /// <param name="position">The last id the subscription has read of it.</param>
     internal void PrepareTopic(BufferedTopic topic, ulong position)
     {
-        topic.EnsureCompleteAfter(_intake.LastApplied);
+        if (topic.CompleteAfter == ulong.MaxValue)
+        {
+            topic.EnsureCompleteAfter(_intake.LastApplied);
+        }
+
         if (position < topic.CompleteAfter)
         {
             _filler.RequestTopicFill(topic, position);

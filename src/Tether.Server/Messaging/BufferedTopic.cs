@@ -214,7 +214,16 @@ internal sealed partial class BufferedTopic
     /// <returns>The count.</returns>
     public long CountUnread(ulong from, ulong upTo)
     {
-        if (LastId < from && !(_settings.DenseIds && NextSeq > from))
+        if (_settings.DenseIds && upTo == ulong.MaxValue)
+        {
+            // Ids are sequence numbers: no search, no lock (an estimate while publishers run, as readers need).
+            ulong head = Volatile.Read(ref _head);
+            ulong next = Volatile.Read(ref _next);
+            ulong start = Math.Max(from, head);
+            return next > start ? (long)(next - start) : 0;
+        }
+
+        if (LastId < from)
         {
             return 0;
         }

@@ -5,7 +5,7 @@ using Tether.Server.Messaging;
 namespace Tether.Redis.Tests;
 
 /// <summary>What the backplane keeps is bounded: the replay stream in bytes and time, a node's buffers to its own topics.</summary>
-public sealed class BoundsTests(RedisFixture redis) : IClassFixture<RedisFixture>
+public sealed class BoundsTests(RedisFixture redis, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<RedisFixture>
 {
     private const int OneMegabyte = 1024 * 1024;
 
@@ -31,6 +31,7 @@ public sealed class BoundsTests(RedisFixture redis) : IClassFixture<RedisFixture
         long stored = entries.Sum(e => ((byte[])e["m"]!).LongLength);
         long memory = (long)await db.ExecuteAsync("MEMORY", "USAGE", stream);
 
+        output.WriteLine($"after 20 x 1 MB: XLEN {entries.Length}, counted {counted} bytes, stored {stored} bytes, MEMORY USAGE {memory} bytes");
         Assert.Equal(3, entries.Length);
         Assert.Equal(stored, counted);
         Assert.True(counted <= 4 * OneMegabyte, $"{counted} bytes counted");

@@ -4,7 +4,7 @@ using static Tether.Server.Tests.Messaging.MessageBusTestKit;
 namespace Tether.Server.Tests.Messaging;
 
 /// <summary>Re-subscribing (a long poll per round) costs the same whatever the number of other subscribers.</summary>
-public class SubscriberSetTests
+public class SubscriberSetTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private static long AllocatedPerResubscribe(int others)
     {
@@ -34,6 +34,7 @@ public class SubscriberSetTests
         long many = AllocatedPerResubscribe(10_000);
 
         // Copying the subscriber array per subscribe would cost 8 bytes per other subscriber: 80 KB here.
+        output.WriteLine($"bytes allocated per subscribe + dispose: {few} with 10 others, {many} with 10,000 others");
         Assert.Equal(few, many);
         Assert.True(many < 1024, $"{many} bytes per subscribe and dispose");
     }

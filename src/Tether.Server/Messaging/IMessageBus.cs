@@ -6,9 +6,12 @@ namespace Tether.Server.Messaging;
 /// </summary>
 /// <remarks>
 /// <para>Each topic assigns increasing ids to its messages and keeps the last
-/// <see cref="PersistentConnectionOptions.DefaultMessageBufferSize"/> of them. A subscription reads every topic it
-/// covers in id order from a cursor, so a client that comes back with its last cursor gets everything it missed that is
-/// still buffered, once, in order.</para>
+/// <see cref="PersistentConnectionOptions.DefaultMessageBufferSize"/> of them, within
+/// <see cref="PersistentConnectionOptions.MaxTopicBufferBytes"/> (its newest message always stays); all topics of a
+/// bus together keep at most <see cref="PersistentConnectionOptions.MaxBufferedBytes"/>. A subscription reads every
+/// topic it covers in id order from a cursor, so a client that comes back with its last cursor gets everything it
+/// missed that is still buffered, once, in order. Publishing to a topic that no subscription, added topic or
+/// <see cref="GetNextId"/> created buffers nothing: nobody could read it.</para>
 /// <para>Implementations must be thread-safe and never hold a lock while invoking the availability callback.</para>
 /// </remarks>
 public interface IMessageBus

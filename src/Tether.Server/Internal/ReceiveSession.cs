@@ -8,7 +8,7 @@ internal enum ReceiveEndReason
     /// <summary>It has not ended.</summary>
     None = 0,
 
-    /// <summary>A newer receive request for the same connection took over (PROTOCOL.md P13).</summary>
+    /// <summary>A newer receive request for the same connection took over; this one ends gracefully.</summary>
     Replaced,
 
     /// <summary>The client called stop (<c>/abort</c>).</summary>
@@ -22,6 +22,9 @@ internal enum ReceiveEndReason
 
     /// <summary>The client went away (socket closed, request aborted).</summary>
     ClientGone,
+
+    /// <summary>The client did not take a write within WriteTimeout; it resumes by reconnecting with its cursor.</summary>
+    WriteTimedOut,
 }
 
 /// <summary>
@@ -31,6 +34,8 @@ internal enum ReceiveEndReason
 internal sealed class ReceiveSession : IDisposable
 {
     private readonly CancellationTokenSource _ended;
+    private readonly TimeSpan _writeTimeout;
+    private CancellationTokenSource _write;
     private readonly CancellationTokenRegistration _requestAbortedRegistration;
     private readonly AsyncAutoResetSignal _outputDrained = new();
     private IMessageSubscription? _subscription;
@@ -38,12 +43,14 @@ internal sealed class ReceiveSession : IDisposable
     private int _keepAliveDue;
     private int _inputPaused;
 
-    public ReceiveSession(string connectionId, bool isLongPolling, long startedAt, CancellationToken requestAborted)
+    public ReceiveSession(string connectionId, bool isLongPolling, long startedAt, TimeSpan writeTimeout, CancellationToken requestAborted)
     {
         ConnectionId = connectionId;
         IsLongPolling = isLongPolling;
         StartedAt = startedAt;
+        _writeTimeout = writeTimeout;
         _ended = new CancellationTokenSource();
+        _write = CancellationTokenSource.CreateLinkedTokenSource(_ended.Token);
         _requestAbortedRegistration = requestAborted.UnsafeRegister(static s => ((ReceiveSession)s!).End(ReceiveEndReason.ClientGone), this);
     }
 
@@ -73,9 +80,9 @@ internal sealed class ReceiveSession : IDisposable
         Signal.Set();
         _outputDrained.Set();
 
-        // Writes that are waiting for a stalled client give up, except for an orderly end where the loop still
-        // writes a last response (a long poll's answer, T for shutdown); the loop bounds those writes itself.
-        if (reason is ReceiveEndReason.ClientGone or ReceiveEndReason.Replaced)
+        // Writes that are waiting for a client that went away give up. An orderly end (replaced, aborted, shutdown)
+        // still writes a last response, bounded by the write deadline.
+        if (reason is ReceiveEndReason.ClientGone or ReceiveEndReason.WriteTimedOut)
         {
             CancelWrites();
         }
@@ -93,6 +100,29 @@ internal sealed class ReceiveSession : IDisposable
             // The loop already finished.
         }
     }
+
+    /// <summary>
+    /// The token of the next write: cancelled after WriteTimeout, or when the session's writes are cancelled.
+    /// Pair each call with <see cref="WriteCompleted"/>.
+    /// </summary>
+    public CancellationToken StartWrite()
+    {
+        _write.CancelAfter(_writeTimeout);
+        return _write.Token;
+    }
+
+    /// <summary>Disarms the write deadline after a write that completed.</summary>
+    public void WriteCompleted()
+    {
+        if (!_write.TryReset())
+        {
+            _write.Dispose();
+            _write = CancellationTokenSource.CreateLinkedTokenSource(_ended.Token);
+        }
+    }
+
+    /// <summary>Whether a write was cancelled by its deadline rather than by the session's end.</summary>
+    public bool WriteDeadlinePassed => _write.IsCancellationRequested && !_ended.IsCancellationRequested;
 
     /// <summary>Gives the session the subscription its loop reads, for back-pressure on the input side.</summary>
     public void SetSubscription(IMessageSubscription subscription) => Volatile.Write(ref _subscription, subscription);
@@ -149,6 +179,7 @@ internal sealed class ReceiveSession : IDisposable
     public void Dispose()
     {
         _requestAbortedRegistration.Dispose();
+        _write.Dispose();
         _ended.Dispose();
     }
 }

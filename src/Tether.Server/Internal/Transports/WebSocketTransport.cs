@@ -24,6 +24,9 @@ internal sealed partial class WebSocketTransport : IServerTransport
     /// <summary>How long a close handshake may take before the socket is dropped.</summary>
     private static readonly TimeSpan s_closeTimeout = TimeSpan.FromSeconds(5);
 
+    /// <summary>As <see cref="s_closeTimeout"/>, while the server shuts down: stopping stays fast.</summary>
+    private static readonly TimeSpan s_shutdownCloseTimeout = TimeSpan.FromSeconds(1);
+
     private WebSocketTransport()
     {
     }
@@ -59,13 +62,13 @@ internal sealed partial class WebSocketTransport : IServerTransport
             alongside: session => reading = ReadLoopAsync(socket, session, services.Options.MaxIncomingWebSocketMessageSize, request.BackpressureHighWater, receive.OnReceived, services.Logger, readCancellation.Token),
             afterLoop: async session =>
             {
-                var status = session.EndReason == ReceiveEndReason.Shutdown ? WebSocketCloseStatus.EndpointUnavailable : WebSocketCloseStatus.NormalClosure;
-                await CloseAsync(socket, status).ConfigureAwait(false);
+                bool shutdown = session.EndReason == ReceiveEndReason.Shutdown;
+                await CloseAsync(socket, shutdown ? WebSocketCloseStatus.EndpointUnavailable : WebSocketCloseStatus.NormalClosure).ConfigureAwait(false);
                 if (reading is not null)
                 {
                     try
                     {
-                        await reading.WaitAsync(s_closeTimeout).ConfigureAwait(false);
+                        await reading.WaitAsync(shutdown ? s_shutdownCloseTimeout : s_closeTimeout).ConfigureAwait(false);
                     }
                     catch (TimeoutException)
                     {

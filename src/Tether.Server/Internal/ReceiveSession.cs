@@ -136,6 +136,9 @@ internal sealed class ReceiveSession : IDisposable
     /// </summary>
     public string? UnconsumedFrom => StartCursor ?? Volatile.Read(ref _subscription)?.Cursor;
 
+    /// <summary>The cursor of the last persistent response written to the client, or <see langword="null"/>.</summary>
+    public string? LastSentCursor { get; set; }
+
     /// <summary>
     /// Back-pressure for a transport that reads client input on the same connection (WebSockets): waits while more
     /// than <paramref name="highWater"/> messages wait to be written to this client, so a client that sends faster than

@@ -80,13 +80,19 @@ internal sealed partial class ConnectionManager
     /// Makes <paramref name="session"/> the live receive request of its connection, ending the one it replaces
     /// gracefully. The first receive request establishes the connection.
     /// </summary>
+    /// <returns>
+    /// <see cref="AttachOutcome.Arrived"/> when the client comes from another node (a new connection here that does not
+    /// connect, or one whose cursor this node did not hand out): the caller announces it, so that node lets it go.
+    /// </returns>
     public AttachOutcome Attach(ConnectionKey key, ReceiveSession session, IConnectionEvents events, IRequest request, bool isConnect)
     {
+        string? cursor = session.StartCursor;
         while (true)
         {
             var entry = _connections.GetOrAdd(key, static (k, a) => new ManagedConnection(k, a.events, a.now), (events, now: _time.GetTimestamp()));
             ReceiveSession? replaced;
             bool established;
+            bool returned;
             lock (entry)
             {
                 if (entry.Forgotten)
@@ -105,6 +111,9 @@ internal sealed partial class ConnectionManager
                 }
 
                 established = entry.State == ConnectionState.Negotiated;
+
+                // Back from another node (A -> B -> A): the client's cursor is not the last one this node gave it.
+                returned = entry.State == ConnectionState.Reconnecting && !string.Equals(cursor, entry.LastSentCursor, StringComparison.Ordinal);
                 replaced = entry.Live;
                 entry.Live = session;
                 entry.State = ConnectionState.Connected;
@@ -124,7 +133,7 @@ internal sealed partial class ConnectionManager
                 replaced.End(ReceiveEndReason.Replaced);
             }
 
-            return established && !isConnect ? AttachOutcome.Arrived : AttachOutcome.Attached;
+            return (established && !isConnect) || returned ? AttachOutcome.Arrived : AttachOutcome.Attached;
         }
     }
 
@@ -143,6 +152,7 @@ internal sealed partial class ConnectionManager
                 entry.Live = null;
                 entry.LastActive = _time.GetTimestamp();
                 entry.UnconsumedFrom = session.UnconsumedFrom ?? entry.UnconsumedFrom;
+                entry.LastSentCursor = session.LastSentCursor ?? entry.LastSentCursor;
                 if (entry.State == ConnectionState.Connected)
                 {
                     entry.State = ConnectionState.Reconnecting;

@@ -27,6 +27,9 @@ internal sealed class ManagedConnection(ConnectionKey key, IConnectionEvents eve
     /// <summary>Where the last receive request's unconsumed messages begin: where to look for another node's commands.</summary>
     public string? UnconsumedFrom { get; set; }
 
+    /// <summary>The cursor of the last response this node wrote to the client: a request that comes with another one was served elsewhere in between.</summary>
+    public string? LastSentCursor { get; set; }
+
     /// <summary>When a receive request was last live (a <see cref="TimeProvider"/> timestamp).</summary>
     public long LastActive { get; set; } = now;
 

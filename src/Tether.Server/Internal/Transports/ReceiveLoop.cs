@@ -107,8 +107,11 @@ internal sealed class ReceiveLoop(ReceiveContext receive, ReceiveSession session
         }
     }
 
-    private Task WriteAsync(PersistentResponseHeader header, IReadOnlyList<Message> messages) =>
-        WithinDeadlineAsync(sink.WriteResponseAsync(header, messages, session.StartWrite()));
+    private Task WriteAsync(PersistentResponseHeader header, IReadOnlyList<Message> messages)
+    {
+        session.LastSentCursor = header.Cursor;
+        return WithinDeadlineAsync(sink.WriteResponseAsync(header, messages, session.StartWrite()));
+    }
 
     private Task WriteKeepAliveAsync() => WithinDeadlineAsync(sink.WriteKeepAliveAsync(session.StartWrite()));
 

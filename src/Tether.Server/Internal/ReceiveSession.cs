@@ -29,7 +29,7 @@ internal enum ReceiveEndReason
 
 /// <summary>
 /// One live receive request (a WebSocket, an SSE stream or a pending long poll): the single place its loop is woken,
-/// told to send a keep-alive, or told to end. Every write to the client happens on that loop (PROTOCOL.md P18).
+/// told to send a keep-alive, or told to end. Every write to the client happens on that loop.
 /// </summary>
 internal sealed class ReceiveSession : IDisposable
 {

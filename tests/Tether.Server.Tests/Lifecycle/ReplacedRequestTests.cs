@@ -55,11 +55,13 @@ public sealed class ReplacedRequestTests
 
         for (int round = 0; round < Rounds; round++)
         {
-            // Two clients with the same token, as a client and its own retry on a fresh connection would be.
-            using var retry = new ProtocolClient(server, "/echo") { ConnectionToken = client.ConnectionToken };
-            await using var first = await client.OpenSseAsync("reconnect", client.MessageId);
+            // Each stream on a client of its own (the reads still pending at the end of a round must not leave a
+            // pooled connection behind), with the same token, as a client and its own retry would be.
+            using var one = new ProtocolClient(server, "/echo") { ConnectionToken = client.ConnectionToken };
+            using var two = new ProtocolClient(server, "/echo") { ConnectionToken = client.ConnectionToken };
+            await using var first = await one.OpenSseAsync("reconnect", client.MessageId);
             Assert.Equal("data: initialized\n\n", await first.ReadEventAsync());
-            await using var second = await retry.OpenSseAsync("reconnect", client.MessageId);
+            await using var second = await two.OpenSseAsync("reconnect", client.MessageId);
             Assert.Equal("data: initialized\n\n", await second.ReadEventAsync());
 
             // The replaced stream ends with the end of its response body, not with an error.

@@ -91,8 +91,38 @@ public sealed class LifecycleTests
             ids.Add(client.ConnectionId);
         }
 
+        // Nothing was kept for them either.
+        Assert.Equal(0, server.Services.GetRequiredService<Internal.ConnectionManager>().Count);
         await LifecycleServer.BarrierAsync(server);
         Assert.Equal(0, server.Events.Snapshot().Count(e => ids.Contains(e.ConnectionId)));
+    }
+
+    [Fact]
+    public async Task PollThatArrivesAfterAbort_GetsAnOrdinaryAnswer_PollAfterTimeout_GetsTheError()
+    {
+        await using var server = await TestServer.StartAsync(o =>
+        {
+            o.DisconnectTimeout = TimeSpan.FromSeconds(1.5);
+            o.KeepAlive = null;
+        });
+        using var stopped = new ProtocolClient(server, "/events");
+        await stopped.ConnectLongPollingAsync();
+        using var quiet = new ProtocolClient(server, "/events");
+        await quiet.ConnectLongPollingAsync();
+
+        // The client's poll was on its way when its /abort landed: it gets an empty answer, not the error of a timeout.
+        await stopped.AbortAsync(ProtocolClient.LongPolling);
+        var late = await stopped.LongPollAsync("poll", stopped.MessageId);
+        await server.Events.WaitFor(ConnectionEventKind.Disconnected, quiet.ConnectionId).DefaultTimeout();
+        var afterTimeout = await quiet.LongPollAsync("poll", quiet.MessageId);
+
+        Assert.Equal(HttpStatusCode.OK, late.Status);
+        Assert.Empty(late.Envelope!.M);
+        Assert.DoesNotContain("\"E\"", late.Body);
+        Assert.Equal(HttpStatusCode.OK, afterTimeout.Status);
+        Assert.Contains("\"E\"", afterTimeout.Body);
+        Assert.Equal(1, Count(server, stopped.ConnectionId, ConnectionEventKind.Disconnected));
+        Assert.Equal(1, Count(server, quiet.ConnectionId, ConnectionEventKind.Disconnected));
     }
 
     [Theory]

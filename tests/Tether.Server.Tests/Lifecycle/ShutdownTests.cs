@@ -52,7 +52,7 @@ public sealed class ShutdownTests(ITestOutputHelper output)
             // Every client reads on, as real clients do, so close handshakes complete.
             var answers = polls.Select(p => p.CompleteAsync()).ToList();
             var ends = streams.Select(s => s.WaitForEndAsync()).ToList();
-            var closes = sockets.Select(s => s.WaitForCloseAsync()).ToList();
+            var closes = sockets.Select(AnswerCloseAsync).ToList();
 
             var stopping = Stopwatch.StartNew();
             await server.DisposeAsync().AsTask().DefaultTimeout();
@@ -80,5 +80,17 @@ public sealed class ShutdownTests(ITestOutputHelper output)
 
             clients.ForEach(c => c.Dispose());
         }
+    }
+
+    /// <summary>Waits for the server's close frame and answers it, as WebSocket clients do.</summary>
+    private static async Task<WsMessage?> AnswerCloseAsync(WebSocketChannel socket)
+    {
+        var close = await socket.WaitForCloseAsync();
+        if (socket.Socket.State == WebSocketState.CloseReceived)
+        {
+            await socket.Socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, string.Empty, CancellationToken.None);
+        }
+
+        return close;
     }
 }

@@ -25,7 +25,7 @@ internal sealed partial class WebSocketTransport : IServerTransport
     private static readonly TimeSpan s_closeTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>As <see cref="s_closeTimeout"/>, while the server shuts down: stopping stays fast.</summary>
-    private static readonly TimeSpan s_shutdownCloseTimeout = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan s_shutdownCloseTimeout = TimeSpan.FromMilliseconds(500);
 
     private WebSocketTransport()
     {

@@ -7,9 +7,13 @@ namespace Tether.Server;
 /// <remarks>
 /// <para>An instance is created from dependency injection for each event, so constructor injection of scoped services
 /// works; keep state in services, not in fields.</para>
-/// <para><see cref="OnDisconnected"/> is raised exactly once per connection:
-/// with <c>stopCalled: true</c> after the client's <c>/abort</c>, or with <c>stopCalled: false</c> when no receive
-/// request has been open for <see cref="PersistentConnectionOptions.DisconnectTimeout"/> plus a grace period.</para>
+/// <para><see cref="OnConnected"/> is raised at most once per connection, on its first <c>/start</c> after a receive
+/// request opened it (never after it stopped). <see cref="OnDisconnected"/> is raised exactly once per connection that
+/// opened a receive request, on the connection type that issued its token: with <c>stopCalled: true</c> after the
+/// client's <c>/abort</c>, or with <c>stopCalled: false</c> when no receive request has been open for
+/// <see cref="PersistentConnectionOptions.DisconnectTimeout"/> plus a grace period; the request it gets is then the
+/// connection's last receive request.</para>
+/// <para>An override may return a <see langword="null"/> task, which counts as a completed one.</para>
 /// </remarks>
 public abstract class PersistentConnection
 {

@@ -22,7 +22,7 @@ public static class PersistentConnectionEndpointRouteBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentException.ThrowIfNullOrEmpty(pattern);
-        if (endpoints.ServiceProvider.GetService<ConnectionTracker>() is null)
+        if (endpoints.ServiceProvider.GetService<ConnectionManager>() is null)
         {
             throw new InvalidOperationException("Call services.AddPersistentConnections() before MapPersistentConnection<T>().");
         }

@@ -31,11 +31,11 @@ public static class PersistentConnectionServiceCollectionExtensions
         services.AddRouting();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IMessageBus, InMemoryMessageBus>();
-        services.TryAddSingleton<ConnectionTokenProtector>();
-        services.TryAddSingleton<ConnectionTracker>();
+        services.TryAddSingleton<ConnectionManager>();
+        services.TryAddSingleton<ConnectionHeartbeat>();
         services.TryAddSingleton(typeof(PersistentConnectionDispatcher<>));
         services.TryAddSingleton(typeof(IPersistentConnectionContext<>), typeof(PersistentConnectionContext<>));
-        services.AddHostedService(sp => sp.GetRequiredService<ConnectionTracker>());
+        services.AddHostedService(sp => sp.GetRequiredService<ConnectionHeartbeat>());
         return new PersistentConnectionBuilder(services);
     }
 

@@ -5,10 +5,12 @@ using Xunit.Abstractions;
 namespace Tether.Redis.Tests;
 
 /// <summary>
-/// <c>OnDisconnected</c> stays exactly once per connection id across nodes (PROTOCOL P12). <c>/abort</c> reaches node B
-/// while the connection's receive request is on node A (or while it has none, between long polls): B raises
-/// <c>OnDisconnected(stopCalled: true)</c> once, A ends the request at once and never raises a second event later. A
-/// client that moves from node A to node B is not reported disconnected by A; B reports it when it stops.
+/// <c>OnDisconnected</c> stays exactly once per connection id across nodes. <c>/abort</c> reaches node B, which never
+/// saw the connection, while its receive request is on node A (or while it has none, between long polls): B raises
+/// nothing (it cannot tell the id from one that never connected) and publishes the abort; A, the node that knows the
+/// connection, ends the request and raises <c>OnDisconnected(stopCalled: true)</c> once — at once for a live request,
+/// at its disconnect timeout otherwise. A client that moves from node A to node B is not reported disconnected by A; B
+/// reports it when it stops.
 /// </summary>
 public sealed class DisconnectAcrossNodesTests(RedisFixture redis, ITestOutputHelper output) : IClassFixture<RedisFixture>
 {
@@ -31,15 +33,14 @@ public sealed class DisconnectAcrossNodesTests(RedisFixture redis, ITestOutputHe
 
         await Abort(http, cluster[1], connection);
 
-        var stopped = await cluster[1].Events.WaitFor(ConnectionEventKind.Disconnected, connection.Id).DefaultTimeout();
+        // Node A ends the live request and raises the event as soon as the abort command reaches it.
+        var stopped = await cluster[0].Events.WaitFor(ConnectionEventKind.Disconnected, connection.Id).DefaultTimeout();
         Assert.True(stopped.StopCalled);
-
-        // Node A ends the live request as soon as the abort command reaches it.
         await ReadToEnd(stream).DefaultTimeout();
 
         await AllDueDisconnectsRaised(http, cluster[0], "serverSentEvents");
-        Assert.DoesNotContain(cluster[0].Events.For(connection.Id), e => e.Kind == ConnectionEventKind.Disconnected);
-        Assert.Single(cluster[1].Events.For(connection.Id), e => e.Kind == ConnectionEventKind.Disconnected);
+        Assert.DoesNotContain(cluster[1].Events.For(connection.Id), e => e.Kind == ConnectionEventKind.Disconnected);
+        Assert.Single(cluster[0].Events.For(connection.Id), e => e.Kind == ConnectionEventKind.Disconnected);
     }
 
     [Fact]
@@ -53,15 +54,20 @@ public sealed class DisconnectAcrossNodesTests(RedisFixture redis, ITestOutputHe
 
         // No poll is open on node A when the abort reaches node B.
         await Abort(http, cluster[1], connection);
-        var stopped = await cluster[1].Events.WaitFor(ConnectionEventKind.Disconnected, connection.Id).DefaultTimeout();
+
+        // Node A finds the abort on the connection's topic when its disconnect timeout comes.
+        var stopped = await cluster[0].Events.WaitFor(ConnectionEventKind.Disconnected, connection.Id).DefaultTimeout();
         Assert.True(stopped.StopCalled);
 
-        await AllDueDisconnectsRaised(http, cluster[0], "longPolling");
-        Assert.DoesNotContain(cluster[0].Events.For(connection.Id), e => e.Kind == ConnectionEventKind.Disconnected);
-
-        // A late poll on node A is refused rather than served.
+        // A late poll on node A (while A still remembers the id) is not served: it gets an empty answer (a stopped
+        // connection, not a timed-out one).
         string body = await Poll(http, cluster[0], connection);
-        Assert.Contains("\"E\"", body);
+        Assert.DoesNotContain("\"E\"", body);
+        Assert.Contains("\"M\":[]", body);
+
+        await AllDueDisconnectsRaised(http, cluster[0], "longPolling");
+        Assert.Single(cluster[0].Events.For(connection.Id), e => e.Kind == ConnectionEventKind.Disconnected);
+        Assert.DoesNotContain(cluster[1].Events.For(connection.Id), e => e.Kind == ConnectionEventKind.Disconnected);
     }
 
     [Theory]

@@ -7,7 +7,8 @@ namespace Tether.Server.Internal;
 
 /// <summary>
 /// Protects and reads the connection token (<c>connectionId:userName</c>) and the groups token
-/// (<c>connectionId:["Type.group",...]</c>) with ASP.NET Core Data Protection, one purpose per kind, as standard Base64.
+/// (<c>connectionId:["Type.group",...]</c>) with ASP.NET Core Data Protection, one purpose per kind and connection type,
+/// as standard Base64: a token issued for one connection type is refused by every other.
 /// </summary>
 /// <remarks>Nodes of a farm must share Data Protection keys so that any node accepts any node's tokens.</remarks>
 internal sealed class ConnectionTokenProtector
@@ -15,11 +16,12 @@ internal sealed class ConnectionTokenProtector
     private readonly IDataProtector _connectionTokens;
     private readonly IDataProtector _groupsTokens;
 
-    public ConnectionTokenProtector(IDataProtectionProvider provider)
+    public ConnectionTokenProtector(IDataProtectionProvider provider, string typeName)
     {
-        // The classic purposes, so the intent of each protector is recognisable to anyone who knows the protocol.
-        _connectionTokens = provider.CreateProtector("SignalR.ConnectionToken");
-        _groupsTokens = provider.CreateProtector("SignalR.Groups.v1.1");
+        // The classic purposes, so the intent of each protector is recognisable to anyone who knows the protocol,
+        // narrowed to the connection type.
+        _connectionTokens = provider.CreateProtector("SignalR.ConnectionToken", typeName);
+        _groupsTokens = provider.CreateProtector("SignalR.Groups.v1.1", typeName);
     }
 
     public string ProtectConnectionToken(string connectionId, string userName) =>

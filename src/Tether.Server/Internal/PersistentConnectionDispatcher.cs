@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Security.Claims;
 using System.Text;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
@@ -15,10 +16,12 @@ using Tether.Server.Messaging;
 namespace Tether.Server.Internal;
 
 /// <summary>
-/// Serves every request of one mapped persistent connection type, in the classic order of checks (PROTOCOL.md §2.1):
-/// authorization, negotiate, ping, transport, token, user, groups token, start, then the transport's operation.
+/// Serves every request of one mapped persistent connection type, in the classic order of checks: authorization,
+/// JSONP callback, negotiate, ping, transport, token, user, start and abort; then the transport the request names serves
+/// it (a receive request) or the dispatcher reads the <c>/send</c> form. Connections' lifecycles belong to the
+/// <see cref="ConnectionManager"/>, keyed by this type and the id in the token (tokens are bound to the type).
 /// </summary>
-internal sealed partial class PersistentConnectionDispatcher<TConnection> : IDisconnectHandler
+internal sealed partial class PersistentConnectionDispatcher<TConnection>
     where TConnection : PersistentConnection
 {
     internal const string UnknownTransport = "Protocol error: Unknown transport.";
@@ -26,19 +29,16 @@ internal sealed partial class PersistentConnectionDispatcher<TConnection> : IDis
     internal const string MissingToken = "Protocol error: Missing connection token.";
     internal const string BadToken = "The ConnectionId is in the incorrect format.";
     internal const string UserMismatch = "Unrecognized user identity.  The user identity cannot change during an active SignalR connection.";
-    internal const string NotWebSocket = "Not a valid web socket request.";
     internal const string JsonpDisabledReason = "Forbidden: JSONP is disabled.";
     internal const string InvalidJsonpCallback = "Protocol error: The JSONP callback is not a valid JavaScript identifier.";
 
-    private static readonly ObjectFactory<TConnection> s_factory = ActivatorUtilities.CreateFactory<TConnection>(Type.EmptyTypes);
-
     private readonly PersistentConnectionOptions _options;
     private readonly ConnectionTokenProtector _tokens;
-    private readonly ConnectionTracker _tracker;
+    private readonly ConnectionManager _connections;
     private readonly IMessageBus _bus;
-    private readonly IServiceScopeFactory _scopes;
     private readonly ILogger _logger;
-    private readonly ConnectionMessenger _messenger;
+    private readonly ConnectionEvents<TConnection> _events;
+    private readonly ServerTransports _transports;
     private readonly ReceiveServices _receiveServices;
     private readonly string _typeName;
     private readonly string _groupPrefix;
@@ -46,56 +46,41 @@ internal sealed partial class PersistentConnectionDispatcher<TConnection> : IDis
     public PersistentConnectionDispatcher(
         IOptions<PersistentConnectionOptions> options,
         IMessageBus bus,
-        ConnectionTokenProtector tokens,
-        ConnectionTracker tracker,
+        IDataProtectionProvider protection,
+        ConnectionManager connections,
         TimeProvider time,
         IServiceScopeFactory scopes,
         ILogger<PersistentConnectionDispatcher<TConnection>> logger)
     {
         _options = options.Value;
-        _tokens = tokens;
-        _tracker = tracker;
-        _bus = bus;
-        _scopes = scopes;
-        _logger = logger;
         _typeName = ConnectionTypeName.Of(typeof(TConnection));
         _groupPrefix = _typeName + ".";
-        _messenger = new ConnectionMessenger(bus, _typeName, _options.JsonSerializerOptions);
-        _receiveServices = new ReceiveServices(bus, tokens, tracker, time, logger);
+        _tokens = new ConnectionTokenProtector(protection, _typeName);
+        _connections = connections;
+        _bus = bus;
+        _logger = logger;
+        _events = new ConnectionEvents<TConnection>(new ConnectionMessenger(bus, _typeName, _options.JsonSerializerOptions), scopes);
+        _transports = new ServerTransports(_options.Transports);
+        _receiveServices = new ReceiveServices(_options, bus, _tokens, connections, time, logger);
     }
 
+    /// <summary>The walk of every request: checks, then start, abort, send, or the transport's receive request.</summary>
     public async Task ProcessRequestAsync(HttpContext context)
     {
         context.Response.Headers.XContentTypeOptions = "nosniff";
         var request = new HttpRequestView(context);
-        var connection = Create(context.RequestServices);
+        var connection = _events.Create(context.RequestServices);
 
-        if (!await connection.AuthorizeRequest(request).ConfigureAwait(false))
+        if (!await connection.AuthorizeRequest(request).OrDenied().ConfigureAwait(false))
         {
             context.Response.StatusCode = context.User.Identity?.IsAuthenticated == true ? StatusCodes.Status403Forbidden : StatusCodes.Status401Unauthorized;
             return;
         }
 
-        var query = context.Request.Query;
-        string? callback = query["callback"];
-        if (!string.IsNullOrEmpty(callback))
+        var (callbackValid, callback) = await ValidateCallbackAsync(context).ConfigureAwait(false);
+        if (!callbackValid)
         {
-            if (!_options.EnableJsonp)
-            {
-                context.Response.StatusCode = StatusCodes.Status403Forbidden;
-                context.Features.Get<IHttpResponseFeature>()!.ReasonPhrase = JsonpDisabledReason;
-                return;
-            }
-
-            if (!JsonpCallback.IsValid(callback))
-            {
-                await FailAsync(context, StatusCodes.Status400BadRequest, InvalidJsonpCallback).ConfigureAwait(false);
-                return;
-            }
-        }
-        else
-        {
-            callback = null;
+            return;
         }
 
         var operation = RequestOperations.FromPath(context.Request.Path.Value);
@@ -111,7 +96,8 @@ internal sealed partial class PersistentConnectionDispatcher<TConnection> : IDis
             return;
         }
 
-        var transport = ResolveTransport(query["transport"]);
+        var query = context.Request.Query;
+        var transport = _transports.Find(query["transport"]);
         if (transport is null)
         {
             bool foreverFrame = string.Equals(query["transport"], TransportNames.ForeverFrame, StringComparison.OrdinalIgnoreCase);
@@ -119,99 +105,94 @@ internal sealed partial class PersistentConnectionDispatcher<TConnection> : IDis
             return;
         }
 
-        string? token = query["connectionToken"];
+        if (await ReadConnectionIdAsync(context).ConfigureAwait(false) is not { } connectionId)
+        {
+            return;
+        }
+
+        var key = new ConnectionKey(_typeName, connectionId);
+        switch (operation)
+        {
+            case RequestOperation.Start:
+                await StartAsync(context, connection, request, key, callback).ConfigureAwait(false);
+                return;
+            case RequestOperation.Abort:
+                await AbortAsync(context, request, key).ConfigureAwait(false);
+                return;
+            default:
+                break;
+        }
+
+        if (transport.Refusal(context) is { } refusal)
+        {
+            await FailAsync(context, StatusCodes.Status400BadRequest, refusal).ConfigureAwait(false);
+            return;
+        }
+
+        if (transport.KindOf(operation) is not { } kind)
+        {
+            await SendAsync(context, connection, request, connectionId, transport.TakesJsonpAndFormFields).ConfigureAwait(false);
+            return;
+        }
+
+        var receive = await CreateReceiveAsync(context, connection, request, connectionId, kind, transport.TakesJsonpAndFormFields, callback).ConfigureAwait(false);
+        if (receive is not null)
+        {
+            Log.Receiving(_logger, connectionId, transport.Name, kind);
+            await transport.ServeAsync(receive).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Validates the JSONP callback; answers 403 (JSONP off) or 400 (not an identifier) and returns false.</summary>
+    private async Task<(bool Valid, string? Callback)> ValidateCallbackAsync(HttpContext context)
+    {
+        string? callback = context.Request.Query["callback"];
+        if (string.IsNullOrEmpty(callback))
+        {
+            return (true, null);
+        }
+
+        if (!_options.EnableJsonp)
+        {
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            context.Features.Get<IHttpResponseFeature>()!.ReasonPhrase = JsonpDisabledReason;
+            return (false, null);
+        }
+
+        if (!JsonpCallback.IsValid(callback))
+        {
+            await FailAsync(context, StatusCodes.Status400BadRequest, InvalidJsonpCallback).ConfigureAwait(false);
+            return (false, null);
+        }
+
+        return (true, callback);
+    }
+
+    /// <summary>Reads the connection id from this type's token and checks the user; answers 400/403 and returns null.</summary>
+    private async Task<string?> ReadConnectionIdAsync(HttpContext context)
+    {
+        string? token = context.Request.Query["connectionToken"];
         if (string.IsNullOrEmpty(token))
         {
             await FailAsync(context, StatusCodes.Status400BadRequest, MissingToken).ConfigureAwait(false);
-            return;
+            return null;
         }
 
         if (!_tokens.TryUnprotectConnectionToken(token, out string connectionId, out string tokenUser))
         {
             Log.BadToken(_logger);
             await FailAsync(context, StatusCodes.Status400BadRequest, BadToken).ConfigureAwait(false);
-            return;
+            return null;
         }
 
         if (!string.Equals(tokenUser, UserName(context.User), StringComparison.OrdinalIgnoreCase))
         {
             Log.UserChanged(_logger, connectionId);
             await FailAsync(context, StatusCodes.Status403Forbidden, UserMismatch).ConfigureAwait(false);
-            return;
+            return null;
         }
 
-        var version = ProtocolResolver.Resolve(query["clientProtocol"]);
-        switch (operation)
-        {
-            case RequestOperation.Start:
-                await connection.OnConnected(request, connectionId).ConfigureAwait(false);
-                await WriteJsonAsync(context, ProtocolConstants.StartedResponse, callback).ConfigureAwait(false);
-                return;
-            case RequestOperation.Abort:
-                await AbortAsync(context, connection, request, connectionId).ConfigureAwait(false);
-                return;
-            default:
-                break;
-        }
-
-        if (transport == PersistentConnectionTransports.WebSockets)
-        {
-            // Classic treats every other webSockets request, /send included, as a WebSocket accept.
-            if (!context.WebSockets.IsWebSocketRequest)
-            {
-                await FailAsync(context, StatusCodes.Status400BadRequest, NotWebSocket).ConfigureAwait(false);
-                return;
-            }
-
-            var receive = await CreateReceiveRequestAsync(context, connection, request, connectionId, operation, version, isLongPolling: false, callback: null).ConfigureAwait(false);
-            if (receive is null)
-            {
-                return;
-            }
-
-            Log.Receiving(_logger, connectionId, TransportNames.WebSockets, receive.Kind);
-            await WebSocketTransport.ProcessAsync(
-                context,
-                receive,
-                _receiveServices,
-                this,
-                _options.MaxIncomingWebSocketMessageSize,
-                data => connection.OnReceived(request, connectionId, data)).ConfigureAwait(false);
-            return;
-        }
-
-        bool longPolling = transport == PersistentConnectionTransports.LongPolling;
-        if (operation == RequestOperation.Send)
-        {
-            await SendAsync(context, connection, request, connectionId, longPolling).ConfigureAwait(false);
-            return;
-        }
-
-        var receiveRequest = await CreateReceiveRequestAsync(context, connection, request, connectionId, operation, version, longPolling, callback).ConfigureAwait(false);
-        if (receiveRequest is null)
-        {
-            return;
-        }
-
-        if (longPolling)
-        {
-            Log.Receiving(_logger, connectionId, TransportNames.LongPolling, receiveRequest.Kind);
-            await LongPollingTransport.ProcessAsync(context, receiveRequest, _receiveServices, this).ConfigureAwait(false);
-        }
-        else
-        {
-            Log.Receiving(_logger, connectionId, TransportNames.ServerSentEvents, receiveRequest.Kind);
-            await ServerSentEventsTransport.ProcessAsync(context, receiveRequest, _receiveServices, this).ConfigureAwait(false);
-        }
-    }
-
-    public async Task RaiseDisconnectedAsync(IRequest request, string connectionId, bool stopCalled)
-    {
-        var scope = _scopes.CreateAsyncScope();
-        await using (scope.ConfigureAwait(false))
-        {
-            await Create(scope.ServiceProvider).OnDisconnected(request, connectionId, stopCalled).ConfigureAwait(false);
-        }
+        return connectionId;
     }
 
     private async Task NegotiateAsync(HttpContext context, string? callback)
@@ -240,29 +221,35 @@ internal sealed partial class PersistentConnectionDispatcher<TConnection> : IDis
         await WriteJsonAsync(context, body.WrittenMemory, callback).ConfigureAwait(false);
     }
 
-    private async Task AbortAsync(HttpContext context, TConnection connection, IRequest request, string connectionId)
+    /// <summary>
+    /// <c>/start</c>: raises <c>OnConnected</c> once, for a connection whose receive request this node has seen; for an
+    /// unknown, stopped or already started one it answers the same and raises nothing.
+    /// </summary>
+    private async Task StartAsync(HttpContext context, TConnection connection, IRequest request, ConnectionKey key, string? callback)
     {
-        // Whoever holds the live receive request ends it: this node directly, other nodes through the command.
-        bool raise = _tracker.MarkStopped(connectionId);
-        await _bus.PublishAsync(Message.ForCommand(Topics.ForConnection(connectionId), new Command(CommandType.Abort)), context.RequestAborted).ConfigureAwait(false);
-        if (raise)
+        if (_connections.TryStart(key))
         {
-            Log.Stopped(_logger, connectionId);
-            try
-            {
-                await connection.OnDisconnected(request, connectionId, stopCalled: true).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                Log.DisconnectHandlerFailed(_logger, connectionId, ex);
-            }
+            await connection.OnConnected(request, key.ConnectionId).OrCompleted().ConfigureAwait(false);
         }
 
+        await WriteJsonAsync(context, ProtocolConstants.StartedResponse, callback).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// <c>/abort</c>: a connection this node knows is stopped here and its <c>OnDisconnected(true)</c> raised at once,
+    /// whatever happens next; then the abort command tells the node that holds the live receive request, if another
+    /// one does, and whether the event was raised. If the bus cannot take it, the request fails (503) and may be retried.
+    /// </summary>
+    private async Task AbortAsync(HttpContext context, IRequest request, ConnectionKey key)
+    {
+        bool raised = await _connections.StopAsync(key, request).ConfigureAwait(false);
+        var abort = new Command(CommandType.Abort, raised ? _connections.NodeId : null);
+        await _bus.PublishAsync(Message.ForCommand(Topics.ForConnection(key.ConnectionId), abort), context.RequestAborted).ConfigureAwait(false);
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "text/plain";
     }
 
-    private async Task SendAsync(HttpContext context, TConnection connection, IRequest request, string connectionId, bool longPolling)
+    private async Task SendAsync(HttpContext context, TConnection connection, IRequest request, string connectionId, bool takesQueryData)
     {
         var form = await ReadFormAsync(context).ConfigureAwait(false);
         if (form is null)
@@ -271,32 +258,31 @@ internal sealed partial class PersistentConnectionDispatcher<TConnection> : IDis
         }
 
         string? data = form.TryGetValue("data", out var values) ? (string?)values : null;
-        if (data is null && longPolling && context.Request.Query.TryGetValue("data", out var queryData))
+        if (data is null && takesQueryData && context.Request.Query.TryGetValue("data", out var queryData))
         {
             // JSONP sends are GETs with the data in the query.
             data = queryData;
         }
 
-        await connection.OnReceived(request, connectionId, data).ConfigureAwait(false);
+        await connection.OnReceived(request, connectionId, data).OrCompleted().ConfigureAwait(false);
         context.Response.StatusCode = StatusCodes.Status200OK;
     }
 
-    private async Task<ReceiveRequest?> CreateReceiveRequestAsync(
+    private async Task<ReceiveContext?> CreateReceiveAsync(
         HttpContext context,
         TConnection connection,
         IRequest request,
         string connectionId,
-        RequestOperation operation,
-        Version version,
-        bool isLongPolling,
+        ReceiveKind kind,
+        bool takesFormFields,
         string? callback)
     {
         var query = context.Request.Query;
         string? messageId = query["messageId"];
         string? groupsToken = query["groupsToken"];
-        if (isLongPolling && (messageId is null || groupsToken is null) && HasBody(context.Request))
+        if (takesFormFields && (messageId is null || groupsToken is null) && HasBody(context.Request))
         {
-            // The JavaScript client's long polls carry these in a form body; the query wins (PROTOCOL.md §2.2).
+            // The JavaScript client's long polls carry these in a form body; the query wins.
             var form = await ReadFormAsync(context).ConfigureAwait(false);
             if (form is null)
             {
@@ -307,34 +293,30 @@ internal sealed partial class PersistentConnectionDispatcher<TConnection> : IDis
             groupsToken ??= form.TryGetValue("groupsToken", out var formGroupsToken) ? (string?)formGroupsToken : null;
         }
 
-        var kind = operation switch
-        {
-            RequestOperation.Connect => ReceiveKind.Connect,
-            RequestOperation.Reconnect => ReceiveKind.Reconnect,
-            _ => isLongPolling ? ReceiveKind.Poll : ReceiveKind.Reconnect,
-        };
-
         var groups = await RejoinGroupsAsync(connection, request, connectionId, groupsToken).ConfigureAwait(false);
-        if (kind == ReceiveKind.Connect && !ProtocolResolver.UsesDelayedStart(version))
-        {
-            // Before protocol 1.4 there is no /start: OnConnected belongs to /connect.
-            await connection.OnConnected(request, connectionId).ConfigureAwait(false);
-        }
-        else if (kind == ReceiveKind.Reconnect)
-        {
-            await connection.OnReconnected(request, connectionId).ConfigureAwait(false);
-        }
-
-        return new ReceiveRequest
+        var receiveRequest = new ReceiveRequest
         {
             ConnectionId = connectionId,
             TypeName = _typeName,
             Kind = kind,
             Cursor = string.IsNullOrEmpty(messageId) ? null : messageId,
             Groups = groups,
-            LongPollDelayMs = isLongPolling ? (int)_options.LongPollDelay.TotalMilliseconds : 0,
-            JsonpCallback = callback,
+            JsonpCallback = takesFormFields ? callback : null,
             BackpressureHighWater = Math.Max(1, _options.DefaultMessageBufferSize / 2),
+        };
+
+        var key = new ConnectionKey(_typeName, connectionId);
+        bool legacyConnect = kind == ReceiveKind.Connect && !ProtocolResolver.UsesDelayedStart(ProtocolResolver.Resolve(query["clientProtocol"]));
+        return new ReceiveContext(context, receiveRequest, _receiveServices, _events, data => connection.OnReceived(request, connectionId, data).OrCompleted())
+        {
+            // Raised once the request is live, so a request refused because its connection ended raises nothing.
+            OnAttached = kind switch
+            {
+                // Before protocol 1.4 there is no /start: OnConnected belongs to /connect.
+                ReceiveKind.Connect when legacyConnect => () => _connections.TryStart(key) ? connection.OnConnected(request, connectionId).OrCompleted() : Task.CompletedTask,
+                ReceiveKind.Reconnect => () => connection.OnReconnected(request, connectionId).OrCompleted(),
+                _ => null,
+            },
         };
     }
 
@@ -356,7 +338,7 @@ internal sealed partial class PersistentConnectionDispatcher<TConnection> : IDis
             }
         }
 
-        var rejoined = await connection.OnRejoiningGroups(request, names, connectionId).ConfigureAwait(false);
+        var rejoined = await connection.OnRejoiningGroups(request, names, connectionId).OrNone().ConfigureAwait(false);
         List<string> result = [];
         foreach (string name in rejoined ?? [])
         {
@@ -413,26 +395,6 @@ internal sealed partial class PersistentConnectionDispatcher<TConnection> : IDis
 
     private static bool HasBody(HttpRequest request) => request.ContentLength is null or > 0 && (request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0);
 
-    private PersistentConnectionTransports? ResolveTransport(string? name)
-    {
-        PersistentConnectionTransports? transport = name switch
-        {
-            _ when string.Equals(name, TransportNames.WebSockets, StringComparison.OrdinalIgnoreCase) => PersistentConnectionTransports.WebSockets,
-            _ when string.Equals(name, TransportNames.ServerSentEvents, StringComparison.OrdinalIgnoreCase) => PersistentConnectionTransports.ServerSentEvents,
-            _ when string.Equals(name, TransportNames.LongPolling, StringComparison.OrdinalIgnoreCase) => PersistentConnectionTransports.LongPolling,
-            _ => null,
-        };
-
-        return transport is { } t && (_options.Transports & t) != 0 ? t : null;
-    }
-
-    private TConnection Create(IServiceProvider services)
-    {
-        var connection = s_factory(services, null);
-        connection.Initialize(_messenger, _messenger);
-        return connection;
-    }
-
     private static string UserName(ClaimsPrincipal? user) =>
         user?.Identity is { IsAuthenticated: true } identity ? identity.Name ?? string.Empty : string.Empty;
 
@@ -470,16 +432,10 @@ internal sealed partial class PersistentConnectionDispatcher<TConnection> : IDis
         [LoggerMessage(11, LogLevel.Debug, "Connection {ConnectionId} opened a {Transport} receive request ({Kind}).", EventName = "Receiving")]
         public static partial void Receiving(ILogger logger, string connectionId, string transport, ReceiveKind kind);
 
-        [LoggerMessage(12, LogLevel.Debug, "Connection {ConnectionId} stopped.", EventName = "Stopped")]
-        public static partial void Stopped(ILogger logger, string connectionId);
-
         [LoggerMessage(13, LogLevel.Information, "Refused a request whose connection token could not be read.", EventName = "BadConnectionToken")]
         public static partial void BadToken(ILogger logger);
 
         [LoggerMessage(14, LogLevel.Information, "Refused a request of connection {ConnectionId}: the user is not the one the token was issued to.", EventName = "UserChanged")]
         public static partial void UserChanged(ILogger logger, string connectionId);
-
-        [LoggerMessage(15, LogLevel.Error, "OnDisconnected failed for connection {ConnectionId}.", EventName = "DisconnectHandlerFailed")]
-        public static partial void DisconnectHandlerFailed(ILogger logger, string connectionId, Exception exception);
     }
 }

@@ -8,7 +8,7 @@ internal enum ReceiveEndReason
     /// <summary>It has not ended.</summary>
     None = 0,
 
-    /// <summary>A newer receive request for the same connection took over (PROTOCOL.md P13).</summary>
+    /// <summary>A newer receive request for the same connection took over; this one ends gracefully.</summary>
     Replaced,
 
     /// <summary>The client called stop (<c>/abort</c>).</summary>
@@ -22,15 +22,20 @@ internal enum ReceiveEndReason
 
     /// <summary>The client went away (socket closed, request aborted).</summary>
     ClientGone,
+
+    /// <summary>The client did not take a write within WriteTimeout; it resumes by reconnecting with its cursor.</summary>
+    WriteTimedOut,
 }
 
 /// <summary>
 /// One live receive request (a WebSocket, an SSE stream or a pending long poll): the single place its loop is woken,
-/// told to send a keep-alive, or told to end. Every write to the client happens on that loop (PROTOCOL.md P18).
+/// told to send a keep-alive, or told to end. Every write to the client happens on that loop.
 /// </summary>
 internal sealed class ReceiveSession : IDisposable
 {
     private readonly CancellationTokenSource _ended;
+    private readonly TimeSpan _writeTimeout;
+    private CancellationTokenSource _write;
     private readonly CancellationTokenRegistration _requestAbortedRegistration;
     private readonly AsyncAutoResetSignal _outputDrained = new();
     private IMessageSubscription? _subscription;
@@ -38,12 +43,14 @@ internal sealed class ReceiveSession : IDisposable
     private int _keepAliveDue;
     private int _inputPaused;
 
-    public ReceiveSession(string connectionId, bool isLongPolling, long startedAt, CancellationToken requestAborted)
+    public ReceiveSession(string connectionId, bool isLongPolling, long startedAt, TimeSpan writeTimeout, CancellationToken requestAborted)
     {
         ConnectionId = connectionId;
         IsLongPolling = isLongPolling;
         StartedAt = startedAt;
+        _writeTimeout = writeTimeout;
         _ended = new CancellationTokenSource();
+        _write = CancellationTokenSource.CreateLinkedTokenSource(_ended.Token);
         _requestAbortedRegistration = requestAborted.UnsafeRegister(static s => ((ReceiveSession)s!).End(ReceiveEndReason.ClientGone), this);
     }
 
@@ -73,9 +80,9 @@ internal sealed class ReceiveSession : IDisposable
         Signal.Set();
         _outputDrained.Set();
 
-        // Writes that are waiting for a stalled client give up, except for an orderly end where the loop still
-        // writes a last response (a long poll's answer, T for shutdown); the loop bounds those writes itself.
-        if (reason is ReceiveEndReason.ClientGone or ReceiveEndReason.Replaced)
+        // Writes that are waiting for a client that went away give up. An orderly end (replaced, aborted, shutdown)
+        // still writes a last response, bounded by the write deadline.
+        if (reason is ReceiveEndReason.ClientGone or ReceiveEndReason.WriteTimedOut)
         {
             CancelWrites();
         }
@@ -94,6 +101,29 @@ internal sealed class ReceiveSession : IDisposable
         }
     }
 
+    /// <summary>
+    /// The token of the next write: cancelled after WriteTimeout, or when the session's writes are cancelled.
+    /// Pair each call with <see cref="WriteCompleted"/>.
+    /// </summary>
+    public CancellationToken StartWrite()
+    {
+        _write.CancelAfter(_writeTimeout);
+        return _write.Token;
+    }
+
+    /// <summary>Disarms the write deadline after a write that completed.</summary>
+    public void WriteCompleted()
+    {
+        if (!_write.TryReset())
+        {
+            _write.Dispose();
+            _write = CancellationTokenSource.CreateLinkedTokenSource(_ended.Token);
+        }
+    }
+
+    /// <summary>Whether a write was cancelled by its deadline rather than by the session's end.</summary>
+    public bool WriteDeadlinePassed => _write.IsCancellationRequested && !_ended.IsCancellationRequested;
+
     /// <summary>Gives the session the subscription its loop reads, for back-pressure on the input side.</summary>
     public void SetSubscription(IMessageSubscription subscription) => Volatile.Write(ref _subscription, subscription);
 
@@ -105,6 +135,9 @@ internal sealed class ReceiveSession : IDisposable
     /// without one) the subscription's cursor when the loop ended. Read once the loop has ended.
     /// </summary>
     public string? UnconsumedFrom => StartCursor ?? Volatile.Read(ref _subscription)?.Cursor;
+
+    /// <summary>The cursor of the last persistent response written to the client, or <see langword="null"/>.</summary>
+    public string? LastSentCursor { get; set; }
 
     /// <summary>
     /// Back-pressure for a transport that reads client input on the same connection (WebSockets): waits while more
@@ -149,6 +182,7 @@ internal sealed class ReceiveSession : IDisposable
     public void Dispose()
     {
         _requestAbortedRegistration.Dispose();
+        _write.Dispose();
         _ended.Dispose();
     }
 }

@@ -25,8 +25,7 @@ public sealed class AbortConformanceTests
     private static async Task BarrierAsync(TestServer server)
     {
         using var other = new ProtocolClient(server, "/events");
-        await other.NegotiateOrFailAsync();
-        await other.StartAsync(ProtocolClient.LongPolling);
+        await other.ConnectLongPollingAsync();
         await server.Events.WaitFor(ConnectionEventKind.Connected, other.ConnectionId).DefaultTimeout();
     }
 

@@ -96,10 +96,11 @@ public sealed class StartConformanceTests
         await using var server = await TestServer.StartAsync();
         using var client = new ProtocolClient(server, "/events");
         await client.NegotiateOrFailAsync();
+        Assert.Equal(HttpStatusCode.OK, (await client.LongPollAsync("connect")).Status);
 
         var started = await client.StartAsync(ProtocolClient.LongPolling);
 
-        // §3.5: the server calls OnConnected and then answers.
+        // The server calls OnConnected and then answers.
         Assert.Equal(HttpStatusCode.OK, started.Status);
         Assert.Contains(server.Events.For(client.ConnectionId), e => e.Kind == ConnectionEventKind.Connected);
     }

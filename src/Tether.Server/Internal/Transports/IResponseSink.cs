@@ -8,6 +8,9 @@ internal interface IResponseSink
     /// <summary>Whether the request ends after one persistent response (long polling).</summary>
     bool EndsAfterResponse { get; }
 
+    /// <summary>The most messages one response carries (the byte bound applies as well).</summary>
+    int MaxMessages { get; }
+
     /// <summary>Writes one persistent response.</summary>
     ValueTask WriteResponseAsync(PersistentResponseHeader header, IReadOnlyList<Message> messages, CancellationToken cancellationToken);
 

@@ -3,51 +3,35 @@ using Tether.Server.Messaging;
 namespace Tether.Server.Internal.Transports;
 
 /// <summary>
-/// The transport-independent heart of a receive request: reads the connection's topics from the client's cursor,
-/// applies commands (abort, group changes), and writes persistent responses and keep-alives through one
-/// <see cref="IResponseSink"/> — the only writer of that request.
+/// The transport-independent heart of a receive request: reads the connection's topics from the client's cursor in
+/// batches bounded by count and bytes, applies commands (abort, group changes), and writes persistent responses and
+/// keep-alives through one <see cref="IResponseSink"/> — the only writer of that request — each within WriteTimeout.
 /// </summary>
-internal sealed class ReceiveLoop
+internal sealed class ReceiveLoop(ReceiveContext receive, ReceiveSession session, IResponseSink sink)
 {
-    /// <summary>Messages per response on streaming transports: small, so one busy topic cannot delay others.</summary>
-    private const int MaxMessagesStreaming = 100;
+    private readonly ReceiveRequest _request = receive.Request;
+    private readonly ReceiveServices _services = receive.Services;
 
-    /// <summary>Messages per long-poll response (classic: 5000 per topic).</summary>
-    private const int MaxMessagesLongPolling = 5000;
-
-    private readonly ReceiveRequest _request;
-    private readonly IMessageBus _bus;
-    private readonly ConnectionTokenProtector _tokens;
-    private readonly ConnectionTracker _tracker;
-
-    public ReceiveLoop(ReceiveRequest request, IMessageBus bus, ConnectionTokenProtector tokens, ConnectionTracker tracker)
+    /// <summary>Runs until the session ends. Exceptions from the sink (client gone, write timed out) propagate.</summary>
+    public async Task RunAsync()
     {
-        _request = request;
-        _bus = bus;
-        _tokens = tokens;
-        _tracker = tracker;
-    }
+        var groups = _request.Groups;
 
-    /// <summary>Runs until the session ends. Exceptions from the sink (client gone) propagate to the transport.</summary>
-    public async Task RunAsync(ReceiveSession session, IResponseSink sink)
-    {
-        var request = _request;
-        var groups = request.Groups;
-        var topics = new List<string>(2 + groups.Count) { Topics.ForConnectionType(request.TypeName), Topics.ForConnection(request.ConnectionId) };
+        // The connection's own topic first: its commands (a group removal) are read before the group's messages.
+        var topics = new List<string>(2 + groups.Count) { Topics.ForConnection(_request.ConnectionId), Topics.ForConnectionType(_request.TypeName) };
         foreach (string group in groups)
         {
             topics.Add(Topics.ForQualifiedGroup(group));
         }
 
-        using var subscription = _bus.Subscribe(topics, request.Cursor, session.Signal.Set);
+        using var subscription = _services.Bus.Subscribe(topics, _request.Cursor, session.Signal.Set);
         session.SetSubscription(subscription);
         long lowWater = _request.BackpressureHighWater / 2;
-        int max = sink.EndsAfterResponse ? MaxMessagesLongPolling : MaxMessagesStreaming;
         var batch = new List<Message>();
 
-        if (request.Kind == ReceiveKind.Connect)
+        if (_request.Kind == ReceiveKind.Connect)
         {
-            await sink.WriteResponseAsync(Header(subscription.Cursor) with { Initialized = true }, [], session.Ended).ConfigureAwait(false);
+            await WriteAsync(new PersistentResponseHeader(subscription.Cursor, Initialized: true), []).ConfigureAwait(false);
             if (sink.EndsAfterResponse)
             {
                 return;
@@ -60,30 +44,29 @@ internal sealed class ReceiveLoop
             var reason = session.EndReason;
             if (reason != ReceiveEndReason.None)
             {
-                await EndAsync(reason, subscription, sink, session).ConfigureAwait(false);
+                await EndAsync(reason, subscription).ConfigureAwait(false);
                 return;
             }
 
             batch.Clear();
-            if (subscription.Read(batch, max) > 0)
+            if (subscription.Read(batch, sink.MaxMessages, _services.Options.MaxResponseBytes) > 0)
             {
-                bool aborted = ApplyCommands(batch, subscription, groups, ref groupsChanged);
-                bool deliverable = HasDeliverable(batch, request.ConnectionId);
-                if (deliverable || groupsChanged || aborted)
+                var commands = BatchCommands.Apply(batch, subscription, groups);
+                groupsChanged |= commands.GroupsChanged;
+                bool deliverable = HasDeliverable(batch, _request.ConnectionId);
+                if (deliverable || groupsChanged || commands.Aborted)
                 {
-                    string? groupsToken = groupsChanged ? _tokens.ProtectGroupsToken(request.ConnectionId, groups) : null;
+                    string? groupsToken = groupsChanged ? _services.Tokens.ProtectGroupsToken(_request.ConnectionId, groups) : null;
                     groupsChanged = false;
                     if (deliverable || groupsToken is not null || sink.EndsAfterResponse)
                     {
-                        await sink.WriteResponseAsync(Header(subscription.Cursor) with { GroupsToken = groupsToken }, batch, session.Ended).ConfigureAwait(false);
+                        await WriteAsync(new PersistentResponseHeader(subscription.Cursor, GroupsToken: groupsToken), batch).ConfigureAwait(false);
                     }
 
                     session.OutputProgressed(lowWater);
-
-                    if (aborted)
+                    if (commands.Aborted)
                     {
-                        // The stop was handled on the node that received /abort; this node only ends the request.
-                        _tracker.EndAborted(request.ConnectionId);
+                        _services.Connections.StoppedElsewhere(receive.Key, commands.AbortRaisedElsewhere);
                         return;
                     }
 
@@ -99,7 +82,7 @@ internal sealed class ReceiveLoop
 
             if (session.TakeKeepAlive())
             {
-                await sink.WriteKeepAliveAsync(session.Ended).ConfigureAwait(false);
+                await WriteKeepAliveAsync().ConfigureAwait(false);
                 continue;
             }
 
@@ -107,63 +90,45 @@ internal sealed class ReceiveLoop
         }
     }
 
-    private async Task EndAsync(ReceiveEndReason reason, IMessageSubscription subscription, IResponseSink sink, ReceiveSession session)
+    private async Task EndAsync(ReceiveEndReason reason, IMessageSubscription subscription)
     {
         switch (reason)
         {
             case ReceiveEndReason.Shutdown:
                 // Tell the client to reconnect (to this node once it is back, or to another).
-                await sink.WriteResponseAsync(Header(subscription.Cursor) with { ShouldReconnect = true }, [], session.Ended).ConfigureAwait(false);
+                await WriteAsync(new PersistentResponseHeader(subscription.Cursor, ShouldReconnect: true), []).ConfigureAwait(false);
                 break;
             case ReceiveEndReason.TimedOut or ReceiveEndReason.Aborted or ReceiveEndReason.Replaced when sink.EndsAfterResponse:
                 // A long poll always answers with a persistent response, so the client keeps its cursor.
-                await sink.WriteResponseAsync(Header(subscription.Cursor), [], session.Ended).ConfigureAwait(false);
+                await WriteAsync(new PersistentResponseHeader(subscription.Cursor), []).ConfigureAwait(false);
                 break;
             default:
                 break;
         }
     }
 
-    private PersistentResponseHeader Header(string cursor) => new(cursor, LongPollDelayMs: _request.LongPollDelayMs);
-
-    private static bool ApplyCommands(List<Message> batch, IMessageSubscription subscription, List<string> groups, ref bool groupsChanged)
+    private Task WriteAsync(PersistentResponseHeader header, IReadOnlyList<Message> messages)
     {
-        bool aborted = false;
-        foreach (var message in batch)
+        session.LastSentCursor = header.Cursor;
+        return WithinDeadlineAsync(sink.WriteResponseAsync(header, messages, session.StartWrite()));
+    }
+
+    private Task WriteKeepAliveAsync() => WithinDeadlineAsync(sink.WriteKeepAliveAsync(session.StartWrite()));
+
+    /// <summary>Awaits a write started with <see cref="ReceiveSession.StartWrite"/>; a write past its deadline ends the session.</summary>
+    private async Task WithinDeadlineAsync(ValueTask write)
+    {
+        try
         {
-            if (message.Command is not { } command)
-            {
-                continue;
-            }
-
-            switch (command.Type)
-            {
-                case CommandType.Abort:
-                    aborted = true;
-                    break;
-                case CommandType.AddToGroup when command.Value is { Length: > 0 } group:
-                    if (!groups.Contains(group, StringComparer.Ordinal))
-                    {
-                        groups.Add(group);
-                        subscription.AddTopic(Topics.ForQualifiedGroup(group), command.Position);
-                        groupsChanged = true;
-                    }
-
-                    break;
-                case CommandType.RemoveFromGroup when command.Value is { Length: > 0 } group:
-                    if (groups.Remove(group))
-                    {
-                        subscription.RemoveTopic(Topics.ForQualifiedGroup(group));
-                        groupsChanged = true;
-                    }
-
-                    break;
-                default:
-                    break;
-            }
+            await write.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (session.WriteDeadlinePassed)
+        {
+            session.End(ReceiveEndReason.WriteTimedOut);
+            throw;
         }
 
-        return aborted;
+        session.WriteCompleted();
     }
 
     private static bool HasDeliverable(List<Message> batch, string connectionId)

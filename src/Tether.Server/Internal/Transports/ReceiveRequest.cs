@@ -28,8 +28,6 @@ internal sealed class ReceiveRequest
     /// <summary>The qualified groups (<c>Type.group</c>) the connection is in; the loop updates it on group commands.</summary>
     public required List<string> Groups { get; init; }
 
-    public required int LongPollDelayMs { get; init; }
-
     /// <summary>Unwritten messages above which a WebSocket stops reading client input (half the replay buffer).</summary>
     public required long BackpressureHighWater { get; init; }
 

@@ -1,59 +1,46 @@
 using System.Net.WebSockets;
 using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Tether.Server.Messaging;
 
 namespace Tether.Server.Internal.Transports;
 
-/// <summary>The services every receive request uses, resolved once per mapped connection type.</summary>
-internal sealed class ReceiveServices(IMessageBus bus, ConnectionTokenProtector tokens, ConnectionTracker tracker, TimeProvider time, ILogger logger)
-{
-    public IMessageBus Bus { get; } = bus;
-
-    public ConnectionTokenProtector Tokens { get; } = tokens;
-
-    public ConnectionTracker Tracker { get; } = tracker;
-
-    public TimeProvider Time { get; } = time;
-
-    public ILogger Logger { get; } = logger;
-}
-
 /// <summary>
-/// Runs one receive request on a transport's sink: registers it with the tracker (replacing an older one), runs the
-/// receive loop, and always unregisters it. A request for a connection that was already disconnected gets one response
-/// with <c>E</c>, which makes classic clients stop instead of reconnecting forever.
+/// Runs one receive request on a transport's sink: makes it the connection's live request (replacing an older one),
+/// runs the receive loop, and always detaches it. A request for a connection that has ended gets one response: the
+/// disconnected error (<c>E</c>) after a timeout, which makes classic clients stop, or an ordinary empty one after a stop.
 /// </summary>
 /// <remarks>
-/// <c>alongside</c> starts with the loop (a WebSocket's read loop); <c>afterLoop</c> runs once
-/// the loop has ended and before <c>alongside</c> is awaited (a WebSocket's close handshake).
+/// <c>alongside</c> starts with the loop (a WebSocket's input loop); <c>afterLoop</c> runs once the loop has ended and
+/// before <c>alongside</c> is awaited (a WebSocket's close handshake).
 /// </remarks>
 internal static partial class ReceiveRunner
 {
     public const string DisconnectedError = "The connection has been disconnected by the server. Start a new connection.";
 
     public static async Task RunAsync(
-        HttpContext context,
-        ReceiveRequest request,
-        ReceiveServices services,
-        IDisconnectHandler owner,
+        ReceiveContext receive,
         IResponseSink sink,
-        bool isLongPolling,
         Func<ReceiveSession, Task>? alongside = null,
-        Func<Task>? afterLoop = null)
+        Func<ReceiveSession, Task>? afterLoop = null)
     {
-        using var session = new ReceiveSession(request.ConnectionId, isLongPolling, services.Time.GetTimestamp(), context.RequestAborted) { StartCursor = request.Cursor };
-        bool arrived = request.Kind != ReceiveKind.Connect && !services.Tracker.IsTracked(request.ConnectionId);
-        if (!services.Tracker.TryAttach(session, owner, () => new HttpRequestView(context).Snapshot()))
+        var (context, request, services) = (receive.Http, receive.Request, receive.Services);
+        using var session = new ReceiveSession(request.ConnectionId, sink.EndsAfterResponse, services.Time.GetTimestamp(), services.Options.WriteTimeout, context.RequestAborted)
         {
-            Log.RefusedDisconnected(services.Logger, request.ConnectionId);
-            var header = new PersistentResponseHeader(request.Cursor ?? string.Empty, Error: DisconnectedError);
+            StartCursor = request.Cursor,
+        };
+
+        var snapshot = new HttpRequestView(context).Snapshot();
+        var outcome = services.Connections.Attach(receive.Key, session, receive.Events, snapshot, request.Kind == ReceiveKind.Connect);
+        if (outcome is AttachOutcome.Stopped or AttachOutcome.TimedOut)
+        {
+            Log.RefusedEnded(services.Logger, request.ConnectionId, outcome);
+            var header = new PersistentResponseHeader(request.Cursor ?? string.Empty, Error: outcome == AttachOutcome.TimedOut ? DisconnectedError : null);
             await WriteQuietlyAsync(sink.WriteResponseAsync(header, [], context.RequestAborted), services.Logger, request.ConnectionId).ConfigureAwait(false);
             return;
         }
 
-        if (arrived)
+        if (outcome == AttachOutcome.Arrived)
         {
             // Not awaited: the request must not wait for a backplane round trip (or its timeout, if Redis hangs).
             _ = AnnounceArrivalAsync(request.ConnectionId, services);
@@ -62,19 +49,33 @@ internal static partial class ReceiveRunner
         Task? side = null;
         try
         {
+            if (receive.OnAttached is { } onAttached)
+            {
+                await onAttached().ConfigureAwait(false);
+            }
+
             side = alongside?.Invoke(session);
-            await new ReceiveLoop(request, services.Bus, services.Tokens, services.Tracker).RunAsync(session, sink).ConfigureAwait(false);
+            await new ReceiveLoop(receive, session, sink).RunAsync().ConfigureAwait(false);
         }
         catch (Exception ex) when (IsClientGone(ex, session))
         {
-            Log.ClientGone(services.Logger, request.ConnectionId, ex.GetType().Name);
+            if (session.EndReason == ReceiveEndReason.WriteTimedOut)
+            {
+                // The client stopped reading: drop the request so nothing more is held for it.
+                Log.WriteTimedOut(services.Logger, request.ConnectionId, services.Options.WriteTimeout);
+                context.Abort();
+            }
+            else
+            {
+                Log.ClientGone(services.Logger, request.ConnectionId, ex.GetType().Name);
+            }
         }
         finally
         {
-            services.Tracker.Detach(session);
+            services.Connections.Detach(receive.Key, session);
             if (afterLoop is not null)
             {
-                await afterLoop().ConfigureAwait(false);
+                await afterLoop(session).ConfigureAwait(false);
             }
 
             session.End(ReceiveEndReason.ClientGone);
@@ -91,14 +92,14 @@ internal static partial class ReceiveRunner
         || (ex is ObjectDisposedException && session.EndReason != ReceiveEndReason.None);
 
     /// <summary>
-    /// A receive request of a connection this node did not track (the client moved here from another node of a
+    /// A receive request of a connection this node did not know (the client moved here from another node of a
     /// scale-out cluster): tell the other nodes, so the one it left does not raise <c>OnDisconnected</c> for it later.
     /// </summary>
     private static async Task AnnounceArrivalAsync(string connectionId, ReceiveServices services)
     {
         try
         {
-            var moved = new Command(CommandType.Moved, services.Tracker.NodeId);
+            var moved = new Command(CommandType.Moved, services.Connections.NodeId);
             await services.Bus.PublishAsync(Message.ForCommand(Topics.ForConnection(connectionId), moved)).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // Whatever the bus throws (Redis unreachable, a timeout), the receive request goes on.
@@ -127,10 +128,13 @@ internal static partial class ReceiveRunner
         [LoggerMessage(20, LogLevel.Debug, "Receive request of connection {ConnectionId} ended: the client went away ({Reason}).", EventName = "ClientGone")]
         public static partial void ClientGone(ILogger logger, string connectionId, string reason);
 
-        [LoggerMessage(21, LogLevel.Debug, "Refused a receive request of connection {ConnectionId}: it was already disconnected.", EventName = "RefusedDisconnected")]
-        public static partial void RefusedDisconnected(ILogger logger, string connectionId);
+        [LoggerMessage(21, LogLevel.Debug, "Refused a receive request of connection {ConnectionId}: it has ended ({Outcome}).", EventName = "RefusedDisconnected")]
+        public static partial void RefusedEnded(ILogger logger, string connectionId, AttachOutcome outcome);
 
         [LoggerMessage(22, LogLevel.Warning, "Could not tell the other nodes that connection {ConnectionId} moved here ({Reason}).", EventName = "ArrivalNotAnnounced")]
         public static partial void ArrivalNotAnnounced(ILogger logger, string connectionId, string reason);
+
+        [LoggerMessage(23, LogLevel.Information, "Ended a receive request of connection {ConnectionId}: its client took no write for {WriteTimeout}; it resumes by reconnecting.", EventName = "WriteTimedOut")]
+        public static partial void WriteTimedOut(ILogger logger, string connectionId, TimeSpan writeTimeout);
     }
 }

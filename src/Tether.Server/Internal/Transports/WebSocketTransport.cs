@@ -2,53 +2,73 @@ using System.Buffers;
 using System.Net.WebSockets;
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Tether.Protocol;
 using Microsoft.Extensions.Logging;
 using Tether.Server.Messaging;
 
 namespace Tether.Server.Internal.Transports;
 
 /// <summary>
-/// WebSockets (PROTOCOL.md §7.1): one text frame per persistent response, <c>{}</c> as keep-alive, and each text message
-/// from the client is one <c>OnReceived</c>. Messages above MaxIncomingWebSocketMessageSize close the socket (1009).
-/// The socket is closed with 1000 when the server ends the connection.
+/// WebSockets: one text frame per persistent response (at most MaxResponseBytes of messages, at least one), <c>{}</c> as
+/// keep-alive, and each text message from the client is one <c>OnReceived</c>, read by the transport's input loop.
+/// Messages above MaxIncomingWebSocketMessageSize close the socket (1009). The server closes with 1000 when it ends the
+/// connection and 1001 when it shuts down; a client that takes no frame for WriteTimeout is dropped.
 /// </summary>
-internal static partial class WebSocketTransport
+internal sealed partial class WebSocketTransport : IServerTransport
 {
+    internal const string NotWebSocket = "Not a valid web socket request.";
+
+    /// <summary>Messages per frame: small, so one busy topic cannot delay others.</summary>
+    private const int MaxMessagesPerFrame = 100;
+
     /// <summary>How long a close handshake may take before the socket is dropped.</summary>
     private static readonly TimeSpan s_closeTimeout = TimeSpan.FromSeconds(5);
 
+    /// <summary>As <see cref="s_closeTimeout"/>, while the server shuts down: stopping stays fast.</summary>
+    private static readonly TimeSpan s_shutdownCloseTimeout = TimeSpan.FromMilliseconds(500);
+
+    private WebSocketTransport()
+    {
+    }
+
+    public static WebSocketTransport Instance { get; } = new();
+
+    public string Name => TransportNames.WebSockets;
+
+    public PersistentConnectionTransports Flag => PersistentConnectionTransports.WebSockets;
+
+    public bool TakesJsonpAndFormFields => false;
+
     private static ReadOnlyMemory<byte> KeepAlive { get; } = "{}"u8.ToArray();
 
-    public static async Task ProcessAsync(
-        HttpContext context,
-        ReceiveRequest request,
-        ReceiveServices services,
-        IDisconnectHandler owner,
-        int? maxMessageSize,
-        Func<string, Task> onReceived)
-    {
-        using var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
+    /// <summary>Classic treats every webSockets request but <c>/connect</c>, <c>/send</c> included, as a reconnect.</summary>
+    public ReceiveKind? KindOf(RequestOperation operation) =>
+        operation == RequestOperation.Connect ? ReceiveKind.Connect : ReceiveKind.Reconnect;
 
-        // The read loop has its own token: it ends when the client answers our close frame, and is only cancelled
+    public string? Refusal(HttpContext context) => context.WebSockets.IsWebSocketRequest ? null : NotWebSocket;
+
+    public async Task ServeAsync(ReceiveContext receive)
+    {
+        using var socket = await receive.Http.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
+        var (request, services) = (receive.Request, receive.Services);
+
+        // The input loop has its own token: it ends when the client answers our close frame, and is only cancelled
         // (which aborts the socket) if that handshake times out.
         using var readCancellation = new CancellationTokenSource();
         Task? reading = null;
         await ReceiveRunner.RunAsync(
-            context,
-            request,
-            services,
-            owner,
+            receive,
             new Sink(socket, request.ConnectionId),
-            isLongPolling: false,
-            alongside: session => reading = ReadLoopAsync(socket, session, maxMessageSize, request.BackpressureHighWater, onReceived, services.Logger, readCancellation.Token),
-            afterLoop: async () =>
+            alongside: session => reading = ReadLoopAsync(socket, session, services.Options.MaxIncomingWebSocketMessageSize, request.BackpressureHighWater, receive.OnReceived, services.Logger, readCancellation.Token),
+            afterLoop: async session =>
             {
-                await CloseAsync(socket).ConfigureAwait(false);
+                bool shutdown = session.EndReason == ReceiveEndReason.Shutdown;
+                await CloseAsync(socket, shutdown ? WebSocketCloseStatus.EndpointUnavailable : WebSocketCloseStatus.NormalClosure).ConfigureAwait(false);
                 if (reading is not null)
                 {
                     try
                     {
-                        await reading.WaitAsync(s_closeTimeout).ConfigureAwait(false);
+                        await reading.WaitAsync(shutdown ? s_shutdownCloseTimeout : s_closeTimeout).ConfigureAwait(false);
                     }
                     catch (TimeoutException)
                     {
@@ -59,7 +79,7 @@ internal static partial class WebSocketTransport
             }).ConfigureAwait(false);
     }
 
-    private static async Task CloseAsync(WebSocket socket)
+    private static async Task CloseAsync(WebSocket socket, WebSocketCloseStatus status)
     {
         if (socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived))
         {
@@ -69,7 +89,7 @@ internal static partial class WebSocketTransport
         using var timeout = new CancellationTokenSource(s_closeTimeout);
         try
         {
-            await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, string.Empty, timeout.Token).ConfigureAwait(false);
+            await socket.CloseOutputAsync(status, string.Empty, timeout.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
         {
@@ -176,6 +196,8 @@ internal static partial class WebSocketTransport
     private sealed class Sink(WebSocket socket, string connectionId) : IResponseSink
     {
         public bool EndsAfterResponse => false;
+
+        public int MaxMessages => MaxMessagesPerFrame;
 
         public async ValueTask WriteResponseAsync(PersistentResponseHeader header, IReadOnlyList<Message> messages, CancellationToken cancellationToken)
         {

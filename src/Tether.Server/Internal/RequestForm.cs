@@ -39,16 +39,16 @@ internal static class RequestForm
             return [];
         }
 
+        // Kestrel then enforces the limit itself too: it closes the connection instead of draining an unread rest.
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = limit;
+        }
+
         if (request.ContentLength > limit)
         {
             await AnswerTooLargeAsync(context, limit).ConfigureAwait(false);
             return null;
-        }
-
-        // Kestrel then enforces the limit itself too, also when it drains an unread rest after the answer.
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
-        {
-            size.MaxRequestBodySize = limit;
         }
 
         try

@@ -31,6 +31,7 @@ internal sealed partial class RequestFaultHandler(RequestDelegate next, ILogger<
             }
 
             context.Response.Clear();
+            context.Response.Headers.XContentTypeOptions = "nosniff";
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
             context.Response.ContentType = "text/plain; charset=utf-8";
@@ -42,6 +43,7 @@ internal sealed partial class RequestFaultHandler(RequestDelegate next, ILogger<
             if (!context.Response.HasStarted)
             {
                 context.Response.Clear();
+                context.Response.Headers.XContentTypeOptions = "nosniff";
                 context.Response.StatusCode = ex.StatusCode;
             }
         }

@@ -22,21 +22,16 @@ public sealed class BodyLimitTests(ITestOutputHelper output)
     [InlineData("poll")]
     public async Task ContentLengthOverLimit_Is413_BeforeTheBody(string op)
     {
-        var logs = new LogCollector();
-        var counter = new BodyCounter();
-        await using var server = await StartAsync(logs, counter);
-        using var client = new ProtocolClient(server);
-        await client.NegotiateOrFailAsync();
+        await using var test = await Setup.StartAsync();
 
         // Only the headers go out: the answer cannot wait for the body.
-        await using var raw = await RawHttp.ConnectAsync(server);
-        await raw.WriteAsync($"POST {client.Url(op, ProtocolClient.LongPolling)} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {Limit + 1}\r\n\r\n");
+        await using var raw = await test.PostAsync(op, $"Content-Length: {Limit + 1}");
         string response = await raw.ResponseAsync();
 
         Assert.True(RawHttp.StatusOf(response) == 413, response);
         Assert.Contains(RequestForm.TooLarge(Limit), response, StringComparison.Ordinal);
-        Assert.Equal(0, counter.Read);
-        logs.AssertNoErrors();
+        Assert.Equal(0, test.Counter.Read);
+        test.Logs.AssertNoErrors();
     }
 
     [Theory]
@@ -45,14 +40,10 @@ public sealed class BodyLimitTests(ITestOutputHelper output)
     [InlineData("poll", 1)]
     public async Task ChunkedBodyOverLimit_Is413_AndNothingPastTheLimitIsRead(string op, int megabytes)
     {
-        var logs = new LogCollector();
-        var counter = new BodyCounter();
-        await using var server = await StartAsync(logs, counter);
-        using var client = new ProtocolClient(server);
-        await client.NegotiateOrFailAsync();
+        await using var test = await Setup.StartAsync();
 
-        await using var raw = await RawHttp.ConnectAsync(server);
-        await raw.WriteAsync($"POST {client.Url(op, ProtocolClient.LongPolling)} HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n");
+        await using var raw = await test.PostAsync(op, "Transfer-Encoding: chunked");
+
         // Many small values: each is far under the limit, only the whole body is over it.
         string values = string.Concat(Enumerable.Repeat("&k=" + new string('a', 1021), 16));
         byte[] chunk = Encoding.ASCII.GetBytes($"{values.Length:X}\r\n{values}\r\n");
@@ -72,36 +63,29 @@ public sealed class BodyLimitTests(ITestOutputHelper output)
 
         string response = await raw.ResponseAsync();
         Assert.True(RawHttp.StatusOf(response) == 413, response);
-        output.WriteLine($"{op}: the client wrote {sent} body bytes before the answer; Tether read {counter.Read} (limit {Limit}).");
-        Assert.InRange(counter.Read, 0, Limit + 1);
-        logs.AssertNoErrors();
+        output.WriteLine($"{op}: the client wrote {sent} body bytes before the answer; Tether read {test.Counter.Read} (limit {Limit}).");
+        Assert.InRange(test.Counter.Read, 0, Limit + 1);
+        test.Logs.AssertNoErrors();
     }
 
     [Fact]
     public async Task BodyOfExactlyTheLimit_IsAccepted()
     {
-        await using var server = await StartAsync(new LogCollector(), new BodyCounter());
-        using var client = new ProtocolClient(server);
-        await client.NegotiateOrFailAsync();
-
-        var fits = await client.SendRequestAsync(HttpMethod.Post, client.Url("send", ProtocolClient.LongPolling), ProtocolClient.JsFormBody("data=" + new string('a', Limit - 5)));
+        await using var test = await Setup.StartAsync();
+        var fits = await test.Client.SendRequestAsync(HttpMethod.Post, test.Client.Url("send", ProtocolClient.LongPolling), ProtocolClient.JsFormBody("data=" + new string('a', Limit - 5)));
         Assert.Equal(System.Net.HttpStatusCode.OK, fits.Status);
     }
 
     [Fact]
     public async Task SlowBody_IsRequestTimeout_NotAnError()
     {
-        var logs = new LogCollector();
-        await using var server = await StartAsync(logs, new BodyCounter(), kestrel => kestrel.Limits.MinRequestBodyDataRate = new MinDataRate(1000, TimeSpan.FromSeconds(2)));
-        using var client = new ProtocolClient(server);
-        await client.NegotiateOrFailAsync();
-
-        await using var raw = await RawHttp.ConnectAsync(server);
-        await raw.WriteAsync($"POST {client.Url("send", ProtocolClient.LongPolling)} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\ndata=slow");
+        await using var test = await Setup.StartAsync(kestrel => kestrel.Limits.MinRequestBodyDataRate = new MinDataRate(1000, TimeSpan.FromSeconds(2)));
+        await using var raw = await test.PostAsync("send", "Content-Length: 1000");
+        await raw.WriteAsync("data=slow");
         string response = await raw.ResponseAsync();
 
         Assert.True(response.Length == 0 || RawHttp.StatusOf(response) == 408, response);
-        logs.AssertNoErrors();
+        test.Logs.AssertNoErrors();
     }
 
     [Theory]
@@ -109,46 +93,82 @@ public sealed class BodyLimitTests(ITestOutputHelper output)
     [InlineData(false)]
     public async Task BodyCutShort_IsNotAnError(bool chunked)
     {
-        var logs = new LogCollector();
-        var counter = new BodyCounter();
-        await using var server = await StartAsync(logs, counter);
-        using var client = new ProtocolClient(server);
-        await client.NegotiateOrFailAsync();
+        await using var test = await Setup.StartAsync();
 
-        await using (var raw = await RawHttp.ConnectAsync(server))
+        await using (var raw = await test.PostAsync("send", chunked ? "Transfer-Encoding: chunked" : "Content-Length: 5000"))
         {
-            string framing = chunked ? "Transfer-Encoding: chunked" : "Content-Length: 5000";
-            await raw.WriteAsync($"POST {client.Url("send", ProtocolClient.LongPolling)} HTTP/1.1\r\nHost: 127.0.0.1\r\n{framing}\r\n\r\n" + (chunked ? "9\r\ndata=abcd\r\n" : "data=abcd"));
-            await counter.FirstRead.Task.DefaultTimeout();
+            await raw.WriteAsync(chunked ? "9\r\ndata=abcd\r\n" : "data=abcd");
+            await test.Counter.Started.Task.DefaultTimeout();
         }
 
         // The connection is gone: the server's request ends with it, and another request proves the server is fine.
-        await counter.Ended.Task.DefaultTimeout();
-        Assert.Equal(System.Net.HttpStatusCode.OK, (await client.SendDotNetAsync(ProtocolClient.LongPolling, "after")).Status);
-        logs.AssertNoErrors();
+        await test.Counter.Ended.Task.DefaultTimeout();
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await test.Client.SendDotNetAsync(ProtocolClient.LongPolling, "after")).Status);
+        test.Logs.AssertNoErrors();
     }
 
-    private static Task<TestServer> StartAsync(LogCollector logs, BodyCounter counter, Action<KestrelServerOptions>? kestrel = null) =>
-        TestServer.StartAsync(
-            o => o.MaxIncomingSendSize = Limit,
-            services =>
-            {
-                logs.AddTo(services);
-                if (kestrel is not null)
-                {
-                    services.Configure(kestrel);
-                }
-            },
-            app => app.Use(counter.Middleware));
+    /// <summary>A test server with the limit, a log collector and a body counter, and a negotiated client.</summary>
+    private sealed class Setup : IAsyncDisposable
+    {
+        private Setup(TestServer server, LogCollector logs, BodyCounter counter)
+        {
+            Server = server;
+            Logs = logs;
+            Counter = counter;
+            Client = new ProtocolClient(server);
+        }
 
-    /// <summary>Counts the body bytes the application reads, from outside Tether.</summary>
+        public TestServer Server { get; }
+
+        public LogCollector Logs { get; }
+
+        public BodyCounter Counter { get; }
+
+        public ProtocolClient Client { get; }
+
+        public static async Task<Setup> StartAsync(Action<KestrelServerOptions>? kestrel = null)
+        {
+            var logs = new LogCollector();
+            var counter = new BodyCounter();
+            var server = await TestServer.StartAsync(
+                o => o.MaxIncomingSendSize = Limit,
+                services =>
+                {
+                    logs.AddTo(services);
+                    if (kestrel is not null)
+                    {
+                        services.Configure(kestrel);
+                    }
+                },
+                app => app.Use(counter.Middleware));
+            var setup = new Setup(server, logs, counter);
+            await setup.Client.NegotiateOrFailAsync();
+            return setup;
+        }
+
+        /// <summary>Opens a raw connection and sends the head of a long-polling POST to <paramref name="op"/> with one framing header.</summary>
+        public async Task<RawHttp> PostAsync(string op, string framing)
+        {
+            var raw = await RawHttp.ConnectAsync(Server);
+            await raw.WriteAsync($"POST {Client.Url(op, ProtocolClient.LongPolling)} HTTP/1.1\r\nHost: 127.0.0.1\r\n{framing}\r\n\r\n");
+            return raw;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Client.Dispose();
+            await Server.DisposeAsync();
+        }
+    }
+
+    /// <summary>Counts, from outside Tether, the body bytes the application reads.</summary>
     private sealed class BodyCounter
     {
-        private long _read;
+        private BoundedReadStream? _body;
 
-        public long Read => Interlocked.Read(ref _read);
+        public long Read => _body?.Position ?? 0;
 
-        public TaskCompletionSource FirstRead { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public TaskCompletionSource Ended { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -160,7 +180,10 @@ public sealed class BodyLimitTests(ITestOutputHelper output)
                 return;
             }
 
-            context.Request.Body = new CountingStream(context.Request.Body, this);
+            // With a limit no test reaches, the bounded stream is a plain counter.
+            _body = new BoundedReadStream(context.Request.Body, int.MaxValue);
+            context.Request.Body = _body;
+            Started.TrySetResult();
             try
             {
                 await next(context);
@@ -168,44 +191,6 @@ public sealed class BodyLimitTests(ITestOutputHelper output)
             finally
             {
                 Ended.TrySetResult();
-            }
-        }
-
-        private sealed class CountingStream(Stream inner, BodyCounter owner) : Stream
-        {
-            public override bool CanRead => true;
-
-            public override bool CanSeek => false;
-
-            public override bool CanWrite => false;
-
-            public override long Length => throw new NotSupportedException();
-
-            public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-            public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
-
-            public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-                Count(await inner.ReadAsync(buffer, cancellationToken));
-
-            public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-                ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-            public override void Flush()
-            {
-            }
-
-            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-            public override void SetLength(long value) => throw new NotSupportedException();
-
-            public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-            private int Count(int read)
-            {
-                Interlocked.Add(ref owner._read, read);
-                owner.FirstRead.TrySetResult();
-                return read;
             }
         }
     }

@@ -97,7 +97,7 @@ public sealed class ParserFuzzTests(ITestOutputHelper output)
         int roundTrips = 0, hostile = 0;
         for (; roundTrips < 2_000; roundTrips++)
         {
-            string id = fuzz.Random.Next(2) == 0 ? new Guid(fuzz.Bytes(0).Concat(Enumerable.Range(0, 16).Select(_ => (byte)fuzz.Random.Next(256))).ToArray()).ToString("d") : "c" + fuzz.Text(40).Replace(":", string.Empty, StringComparison.Ordinal);
+            string id = fuzz.Random.Next(2) == 0 ? new Guid([.. Enumerable.Range(0, 16).Select(_ => (byte)fuzz.Random.Next(256))]).ToString("d") : "c" + fuzz.Text(40).Replace(":", string.Empty, StringComparison.Ordinal);
             string user = fuzz.Text(40);
             string token = tokens.ProtectConnectionToken(id, user);
             Assert.True(tokens.TryUnprotectConnectionToken(token, out string readId, out string readUser));

@@ -24,8 +24,12 @@ internal sealed class HttpRequestView(HttpContext context) : IRequest
     public HttpContext? HttpContext => context;
 
     /// <summary>Whether the request's URL can be built from its scheme, Host header, path and query.</summary>
-    /// <remarks>Kestrel accepts some Host values that no <see cref="Uri"/> takes, e.g. a port above 65535.</remarks>
-    public static bool HasValidUrl(HttpRequest request) => Uri.TryCreate(request.GetEncodedUrl(), UriKind.Absolute, out _);
+    /// <remarks>
+    /// Kestrel accepts some Host values that no <see cref="Uri"/> takes, e.g. a port above 65535. An HTTP/1.0 request
+    /// without a Host header is valid: its URL uses <c>localhost</c>.
+    /// </remarks>
+    public static bool HasValidUrl(HttpRequest request) =>
+        !request.Host.HasValue || Uri.TryCreate(request.GetEncodedUrl(), UriKind.Absolute, out _);
 
     /// <summary>
     /// The request's URL; never throws. When the Host header makes it unusable, the host is replaced by

@@ -32,6 +32,15 @@ public sealed class MalformedRequestTests
         logs.AssertNoErrors();
     }
 
+    [Fact]
+    public async Task Http10WithoutHost_IsServed()
+    {
+        await using var server = await TestServer.StartAsync();
+        string response = await RawHttp.SendAsync(server, "GET /echo/negotiate?clientProtocol=2.1 HTTP/1.0\r\n\r\n");
+        Assert.True(RawHttp.StatusOf(response.Replace("HTTP/1.0", "HTTP/1.1", StringComparison.Ordinal)) == 200, response);
+        Assert.Contains("\"ConnectionToken\"", response, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("X-Bad: a\0b\r\n")]
     [InlineData("Content-Length: abc\r\n")]

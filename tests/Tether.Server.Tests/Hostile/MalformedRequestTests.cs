@@ -11,6 +11,7 @@ public sealed class MalformedRequestTests
     [InlineData("negotiate", null)]
     [InlineData("connect", ProtocolClient.LongPolling)]
     [InlineData("connect", ProtocolClient.ServerSentEvents)]
+    [InlineData("connect", ProtocolClient.WebSockets)]
     [InlineData("poll", ProtocolClient.LongPolling)]
     [InlineData("send", ProtocolClient.LongPolling)]
     [InlineData("start", ProtocolClient.LongPolling)]

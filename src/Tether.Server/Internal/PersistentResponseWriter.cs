@@ -101,7 +101,7 @@ internal static class PersistentResponseWriter
         writer.WriteStringValue(text);
     }
 
-    /// <summary>Whether <paramref name="text"/> holds only characters that JSON, HTML and URLs all take unescaped.</summary>
+    /// <summary>Whether <paramref name="text"/> holds only characters that need no escaping in JSON, JavaScript or HTML.</summary>
     public static bool IsPlain(ReadOnlySpan<char> text) => !text.ContainsAnyExcept(s_plain);
 
     /// <summary>Writes ASCII text as UTF-8 (identical bytes) without allocating.</summary>

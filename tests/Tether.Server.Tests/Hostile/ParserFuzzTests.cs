@@ -92,7 +92,7 @@ public sealed class ParserFuzzTests(ITestOutputHelper output)
     public void ConnectionAndGroupsTokens_RoundTrip_AndRejectEverythingElse()
     {
         var fuzz = new FuzzInput(Seed + 2);
-        var tokens = new ConnectionTokenProtector(new EphemeralDataProtectionProvider());
+        var tokens = new ConnectionTokenProtector(new EphemeralDataProtectionProvider(), "Fuzz");
         var stopwatch = Stopwatch.StartNew();
         int roundTrips = 0, hostile = 0;
         for (; roundTrips < 2_000; roundTrips++)

@@ -292,7 +292,7 @@ internal sealed partial class ConnectionManager
             keepAlive?.RequestKeepAlive();
             if (expired)
             {
-                Track(ExpireAsync(entry));
+                Track(() => ExpireAsync(entry));
             }
         }
     }
@@ -399,7 +399,7 @@ internal sealed partial class ConnectionManager
     }
 
     private Task Raise(IConnectionEvents events, IRequest request, string connectionId, bool stopCalled) =>
-        Track(RaiseAsync(events, request, connectionId, stopCalled));
+        Track(() => RaiseAsync(events, request, connectionId, stopCalled));
 
     private async Task RaiseAsync(IConnectionEvents events, IRequest request, string connectionId, bool stopCalled)
     {
@@ -415,15 +415,29 @@ internal sealed partial class ConnectionManager
         }
     }
 
-    private Task Track(Task task)
+    /// <summary>
+    /// Starts work that shutdown waits for (<see cref="DrainHandlersAsync"/>), counted in <see cref="RunningHandlers"/>
+    /// before it starts, so work that is already running is always counted.
+    /// </summary>
+    private Task Track(Func<Task> start)
     {
-        if (!task.IsCompleted)
-        {
-            _handlers.TryAdd(task, true);
-            _ = task.ContinueWith(static (t, s) => ((ConcurrentDictionary<Task, bool>)s!).TryRemove(t, out _), _handlers, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        }
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _handlers.TryAdd(done.Task, true);
+        _ = RunTrackedAsync(start, done);
+        return done.Task;
+    }
 
-        return task;
+    private async Task RunTrackedAsync(Func<Task> start, TaskCompletionSource done)
+    {
+        try
+        {
+            await start().ConfigureAwait(false);
+        }
+        finally
+        {
+            _handlers.TryRemove(done.Task, out _);
+            done.TrySetResult();
+        }
     }
 
     private static partial class Log

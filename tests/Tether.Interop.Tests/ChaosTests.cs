@@ -18,10 +18,11 @@ public sealed class ChaosTests(ITestOutputHelper output)
     [InlineData(Transports.LongPolling)]
     public async Task SeededFaults_NothingLostOrDuplicated_OneDisconnectPerConnection(string transport)
     {
-        // Over Server-Sent Events the official client loses bytes inside one event stream when a burst arrives at once
-        // (after a stall): a line such as {"C":"d-D095271data: {"C":...,"M":["s178"]} reaches its parser, ~4.8 KB of
-        // events missing from the middle, and the stream goes on. Tether.Client through the same proxy and server
-        // receives the same bursts intact, so stalls are left out of this one run; resets, drains and half-closes stay.
+        // Over Server-Sent Events the official client loses events when a burst arrives at once (after a stall): its
+        // parser gets a line such as {"C":"d-D095271data: {"C":...,"M":["s178"]}, ~4.8 KB of events missing from the
+        // middle, drops it with a JsonReaderException and moves its cursor on. The proxy's own copy of those streams
+        // held every message in order, and Tether.Client through the same proxy and server receives the same bursts
+        // intact, so stalls are left out of this one run; resets, drains and half-closes stay.
         var options = new ChaosOptions("official", transport) { StallPercent = transport == Transports.ServerSentEvents ? 0 : 4 };
         output.WriteLine($"seed {options.Seed}, {options.Cuts} cuts");
         var report = await ChaosRun.RunAsync(options, url => OfficialChaosClient.StartAsync(url, transport, output));

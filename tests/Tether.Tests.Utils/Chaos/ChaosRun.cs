@@ -59,13 +59,16 @@ public static class ChaosRun
 
             await Task.WhenAll(clients.Select(c => Ended(c))).DefaultTimeout();
             var duration = watch.Elapsed;
+
+            // No connection may have been disconnected by the chaos itself: each ends only by the stop below.
+            var disconnectedEarly = clients.Select(c => log.Get(c.ConnectionId).Disconnected).ToList();
             foreach (var client in clients)
             {
                 await client.StopAsync().DefaultTimeout();
             }
 
             await Task.WhenAll(clients.Select(c => log.WhenDisconnected(c.ConnectionId))).DefaultTimeout();
-            return new ChaosReport(options, faults, duration, [.. streams.Select(s => s.Result(log.Get(s.Client.ConnectionId)))]);
+            return new ChaosReport(options, faults, duration, [.. streams.Select((s, i) => s.Result(log.Get(s.Client.ConnectionId), disconnectedEarly[i]))]);
         }
         finally
         {
@@ -108,7 +111,7 @@ public static class ChaosRun
 
         public Task Completion { get; }
 
-        public ChaosConnectionResult Result(ChaosConnectionRecord server)
+        public ChaosConnectionResult Result(ChaosConnectionRecord server, int disconnectedBeforeStop)
         {
             var received = Client.Received
                 .Where(m => m.StartsWith(ServerPrefix, StringComparison.Ordinal))
@@ -122,6 +125,7 @@ public static class ChaosRun
                 Client.Reconnects,
                 Client.GaveUp,
                 server,
+                disconnectedBeforeStop,
                 Client.Describe());
         }
 

@@ -43,9 +43,9 @@ public sealed class ShutdownTests(ITestOutputHelper output)
         Assert.True(exitTime < ExitBound, $"tether serve took {exitTime.TotalMilliseconds:F0} ms to exit after Ctrl+C.");
 
         // Every long poll gets a 200 answer (with or without T), every stream ends cleanly, every WebSocket gets 1001.
-        Assert.True(endings.Count(e => e.StartsWith("longPolling answered 200", StringComparison.Ordinal)) == Opened(0), summary);
-        Assert.True(endings.Count(e => e == "serverSentEvents ended") == Opened(1), summary);
-        Assert.True(endings.Count(e => e == "webSockets closed EndpointUnavailable") == Opened(2), summary);
+        Assert.True(endings.Count(e => e.StartsWith("longPolling answered 200", StringComparison.Ordinal)) == Opened(0), "Every long poll must get a 200 answer; got " + summary);
+        Assert.True(endings.Count(e => e == "serverSentEvents ended") == Opened(1), "Every event stream must end cleanly; got " + summary);
+        Assert.True(endings.Count(e => e == "webSockets closed EndpointUnavailable") == Opened(2), "Every WebSocket must be closed with 1001 (EndpointUnavailable, going away); got " + summary);
     }
 
     /// <summary>How many of the connections were opened over <c>TransportNames[index]</c>.</summary>

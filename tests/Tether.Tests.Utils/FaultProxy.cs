@@ -6,13 +6,14 @@ namespace Tether.Tests.Utils;
 /// <summary>
 /// A TCP proxy on 127.0.0.1 that forwards to a loopback target and can break the link on demand: cut every connection
 /// (<see cref="CutAll"/>), freeze traffic without closing anything (<see cref="Stall"/> / <see cref="Resume"/>) and
-/// refuse new connections (<see cref="RefuseNew"/>). Each accepted connection gets one pump per direction.
+/// refuse new connections (<see cref="RefuseNew"/>); one connection can also be drained or half-closed
+/// (<see cref="Pair.Break"/>). Each accepted connection gets one pump per direction.
 /// </summary>
 /// <remarks>
 /// Loopback only and bounded: at most <see cref="MaxConnections"/> live pairs; connections beyond that are reset.
 /// A refused or cut connection is reset (RST), so the client sees a broken link at once rather than a clean close.
 /// </remarks>
-public sealed class FaultProxy : IAsyncDisposable
+public sealed partial class FaultProxy : IAsyncDisposable
 {
     /// <summary>The largest number of live connection pairs; more are reset on accept.</summary>
     public const int MaxConnections = 256;
@@ -355,96 +356,6 @@ public sealed class FaultProxy : IAsyncDisposable
         lock (_lock)
         {
             _pairs.Remove(pair);
-        }
-    }
-
-    /// <summary>One proxied connection: a client socket, a server socket and a pump in each direction.</summary>
-    private sealed class Pair(FaultProxy proxy, Socket client, Socket server, CancellationToken proxyToken)
-    {
-        private readonly CancellationTokenSource _cts = CancellationTokenSource.CreateLinkedTokenSource(proxyToken);
-        private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private int _aborted;
-        private int _pumpsLeft = 2;
-
-        public Task Completion => _completion.Task;
-
-        public void Start()
-        {
-            _ = Pump(client, server);
-            _ = Pump(server, client);
-        }
-
-        /// <summary>Resets both sockets and stops both pumps.</summary>
-        public void Abort()
-        {
-            if (Interlocked.Exchange(ref _aborted, 1) != 0)
-            {
-                return;
-            }
-
-            try
-            {
-                _cts.Cancel();
-            }
-            catch (ObjectDisposedException)
-            {
-                // Both pumps already ended.
-            }
-
-            Reset(client);
-            Reset(server);
-        }
-
-        private async Task Pump(Socket from, Socket to)
-        {
-            byte[] buffer = new byte[BufferSize];
-            var token = _cts.Token;
-            bool clean = false;
-            try
-            {
-                while (true)
-                {
-                    await proxy.WhenFlowing(token).ConfigureAwait(false);
-                    int read = await from.ReceiveAsync(buffer.AsMemory(), SocketFlags.None, token).ConfigureAwait(false);
-                    await proxy.WhenFlowing(token).ConfigureAwait(false);
-                    if (read == 0)
-                    {
-                        // Forward the half-close; the other direction goes on until it ends too.
-                        to.Shutdown(SocketShutdown.Send);
-                        clean = true;
-                        break;
-                    }
-
-                    int sent = 0;
-                    while (sent < read)
-                    {
-                        sent += await to.SendAsync(buffer.AsMemory(sent, read - sent), SocketFlags.None, token).ConfigureAwait(false);
-                    }
-                }
-            }
-            catch (Exception)
-            {
-                // A reset, a cut or the proxy's disposal: the whole pair goes.
-            }
-
-            if (!clean)
-            {
-                Abort();
-            }
-
-            if (Interlocked.Decrement(ref _pumpsLeft) == 0)
-            {
-                // Both directions ended: close what is left (gracefully, if nothing was reset) and forget the pair.
-                if (Volatile.Read(ref _aborted) == 0)
-                {
-                    client.Dispose();
-                    server.Dispose();
-                }
-
-                _cts.Dispose();
-                proxy.Remove(this);
-                _completion.TrySetResult();
-            }
         }
     }
 }

@@ -11,9 +11,10 @@ namespace Tether.Redis.Internal;
 /// before this node held them.
 /// </summary>
 /// <remarks>
-/// A topic fill reads the stream from the subscription's position to the topic's <see cref="BufferedTopic.CompleteAfter"/>
-/// and keeps that topic's messages; one fill per topic is pending at a time (the lowest position wins). Its cost is
-/// bounded by the replay stream's own bounds (<see cref="RedisBackplaneOptions.ReplayMaxBytes"/>).
+/// A topic fill reads the stream backwards from the topic's <see cref="BufferedTopic.CompleteAfter"/> towards the
+/// subscription's position and keeps that topic's messages until the topic's own bounds are full (older ones would be
+/// dropped anyway: a reader sees that gap as with a trimmed buffer); one fill per topic is pending at a time (the lowest
+/// position wins). Its cost is bounded by the replay stream's own bounds (<see cref="RedisBackplaneOptions.ReplayMaxBytes"/>).
 /// </remarks>
 internal sealed class ReplayFiller : IDisposable
 {
@@ -31,20 +32,22 @@ internal sealed class ReplayFiller : IDisposable
     private readonly RedisIntake _intake;
     private readonly Func<Task> _ensureSubscribed;
     private readonly Func<ReadOnlySpan<byte>, string> _internTopic;
+    private readonly TopicSettings _topicSettings;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _signal = new(0, 1);
     private readonly Dictionary<BufferedTopic, ulong> _topicFills = [];
     private bool _failing;
 
-    public ReplayFiller(RedisConnection connection, RedisKeys keys, RedisIntake intake, Func<Task> ensureSubscribed, Func<ReadOnlySpan<byte>, string> internTopic, TimeProvider time, ILogger logger)
+    public ReplayFiller(RedisConnection connection, RedisKeys keys, RedisIntake intake, Func<Task> ensureSubscribed, Func<ReadOnlySpan<byte>, string> internTopic, TopicSettings topicSettings, ILogger logger)
     {
+        _topicSettings = topicSettings;
         _connection = connection;
         _keys = keys;
         _intake = intake;
         _ensureSubscribed = ensureSubscribed;
         _internTopic = internTopic;
-        _time = time;
+        _time = topicSettings.Time;
         _logger = logger;
     }
 
@@ -212,33 +215,44 @@ internal sealed class ReplayFiller : IDisposable
         }
     }
 
-    /// <summary>The messages of one topic with ids in (<paramref name="after"/>, <paramref name="upTo"/>] still in the stream.</summary>
+    /// <summary>
+    /// The newest messages of one topic with ids in (<paramref name="after"/>, <paramref name="upTo"/>] still in the stream,
+    /// oldest first: read newest first, and only until the topic's own bounds are full (older ones would not be kept).
+    /// </summary>
     private async Task<List<StoredMessage>> ReadTopicAsync(IDatabase database, string topic, ulong after, ulong upTo)
     {
         var found = new List<StoredMessage>();
-        ulong next = after + 1;
-        RedisValue maxId = upTo.ToString(CultureInfo.InvariantCulture) + "-0";
-        while (next <= upTo)
+        long bytes = 0;
+        ulong high = upTo;
+        RedisValue minId = (after + 1).ToString(CultureInfo.InvariantCulture) + "-0";
+        while (high > after && found.Count < _topicSettings.Capacity && bytes < _topicSettings.MaxBytes)
         {
-            StreamEntry[] entries = await database.StreamRangeAsync(_keys.Stream, next.ToString(CultureInfo.InvariantCulture) + "-0", maxId, FetchPageSize).ConfigureAwait(false);
+            RedisValue maxId = high.ToString(CultureInfo.InvariantCulture) + "-0";
+            StreamEntry[] entries = await database.StreamRangeAsync(_keys.Stream, minId, maxId, FetchPageSize, Order.Descending).ConfigureAwait(false);
+            ulong before = high;
             foreach (StreamEntry entry in entries)
             {
+                high = Math.Min(high, StreamId(entry) - 1);
                 if (Decode(entry["m"], out ulong id, out _, out Message? message) && id > after && id <= upTo && message is not null
                     && string.Equals(message.Topic, topic, StringComparison.Ordinal))
                 {
                     found.Add(new StoredMessage(id, message));
+                    bytes += message.Payload.Length;
+                    if (found.Count >= _topicSettings.Capacity || bytes >= _topicSettings.MaxBytes)
+                    {
+                        break;
+                    }
                 }
-
-                next = Math.Max(next, StreamId(entry) + 1);
             }
 
-            if (entries.Length < FetchPageSize)
+            if (entries.Length < FetchPageSize || high >= before)
             {
                 break;
             }
         }
 
         RedisLog.Filled(_logger, after + 1, upTo);
+        found.Reverse();
         return found;
     }
 
@@ -277,7 +291,7 @@ internal sealed class ReplayFiller : IDisposable
     {
         string text = entry.Id.ToString();
         int dash = text.IndexOf('-', StringComparison.Ordinal);
-        return ulong.TryParse(text.AsSpan(0, dash < 0 ? text.Length : dash), NumberStyles.None, CultureInfo.InvariantCulture, out ulong id) ? id : 0;
+        return ulong.TryParse(text.AsSpan(0, dash < 0 ? text.Length : dash), NumberStyles.None, CultureInfo.InvariantCulture, out ulong id) && id > 0 ? id : 1;
     }
 
     /// <summary>Splits and decodes an envelope; a bad frame yields a null message (its id still counts).</summary>

@@ -84,7 +84,7 @@ public sealed class RedisMessageBus : IMessageBus, IHostedService, IAsyncDisposa
         ClusterTag = ScaleoutCursor.ClusterTag(_options.Prefix);
         var pending = new PendingWindow(Math.Max(2, _options.MaxPendingMessages), Math.Max(1, _options.MaxPendingBytes));
         _intake = new RedisIntake(_topics, _settings.Budget, createTopics: false, pending, _options.GapFillDelay, time, logger, RaiseGap, () => _filler!.Signal());
-        _filler = new ReplayFiller(connection, _keys, _intake, EnsureSubscribedAsync, InternTopic, time, logger);
+        _filler = new ReplayFiller(connection, _keys, _intake, EnsureSubscribedAsync, InternTopic, _settings, logger);
     }
 
     /// <summary>

@@ -150,4 +150,31 @@ public sealed class BoundsTests(RedisFixture redis, Xunit.Abstractions.ITestOutp
         Assert.Equal(Enumerable.Range(0, 30).Select(i => $"m{i}"), reader.Texts);
         Assert.Equal(0, bus.Intake.Pending.Count);
     }
+
+    [Fact]
+    public async Task ResumingOnANodeThatDidNotHoldTheTopic_FillsOnlyWhatTheTopicKeeps()
+    {
+        await using var cluster = await Cluster.StartAsync(redis.Server, 2, configure: o => o.DefaultMessageBufferSize = 10);
+        string cursor;
+        using (var before = new Collector(cluster.Bus(0), ["t"], start: false))
+        {
+            cursor = before.Subscription.Cursor;
+        }
+
+        for (int i = 0; i < 50; i++)
+        {
+            await cluster.Bus(0).PublishAsync(Data("t", $"m{i}")).DefaultTimeout();
+            await cluster.Bus(0).PublishAsync(Data("other", $"o{i}")).DefaultTimeout();
+        }
+
+        // Node 1 never held "t": the fill reads the stream newest first and stops once the topic is full.
+        Assert.Equal(0, cluster.Bus(1).TopicCount);
+        using var resumed = new Collector(cluster.Bus(1), ["t"], cursor);
+        await resumed.WaitForCount(10).DefaultTimeout();
+        Assert.Equal(Enumerable.Range(40, 10).Select(i => $"m{i}"), resumed.Texts);
+
+        await cluster.Bus(0).PublishAsync(Data("t", "live")).DefaultTimeout();
+        await resumed.WaitForCount(11).DefaultTimeout();
+        Assert.Equal("live", resumed.Texts[^1]);
+    }
 }

@@ -14,24 +14,24 @@ internal sealed partial class RedisIntake
         {
             // The first epoch this node sees (Redis was new): ids up to the base were never used.
             _applied = Math.Max(_applied, epoch);
-            _pending.DropThrough(_applied);
+            pending.DropThrough(_applied);
             return;
         }
 
-        RedisLog.EpochChanged(_logger, previous, epoch);
+        RedisLog.EpochChanged(logger, previous, epoch);
 
         // Old-epoch messages still pending are delivered; the holes before them, and whatever the node had not received
         // when Redis lost its data, are reported.
-        while (_pending.Count > 0 && _pending.Lowest <= epoch)
+        while (pending.Count > 0 && pending.Lowest <= epoch)
         {
-            ulong next = _pending.Lowest;
+            ulong next = pending.Lowest;
             if (next > _applied + 1)
             {
                 effects.AddGap(_applied + 1, next - 1, RedisGapReason.RedisDataLost);
                 _applied = next - 1;
             }
 
-            _pending.TryTake(next, out Message? message);
+            pending.TryTake(next, out Message? message);
             Apply(next, message, ref effects);
         }
 
@@ -45,8 +45,8 @@ internal sealed partial class RedisIntake
     /// <summary>Applies pending messages that are next in order, publishes the applied id, and notes a hole for the filler.</summary>
     private void Drain(ref IntakeEffects effects)
     {
-        _pending.DropThrough(_applied);
-        while (_pending.TryTake(_applied + 1, out Message? message))
+        pending.DropThrough(_applied);
+        while (pending.TryTake(_applied + 1, out Message? message))
         {
             Apply(_applied + 1, message, ref effects);
         }
@@ -65,10 +65,10 @@ internal sealed partial class RedisIntake
         }
         else if (_holeSince == 0)
         {
-            _holeSince = _time.GetTimestamp();
+            _holeSince = time.GetTimestamp();
             effects.SignalFill = true;
         }
-        else if (_pending.Count == 0 || _pending.Lowest <= _highestFromPubSub)
+        else if (pending.Count == 0 || pending.Lowest <= _highestFromPubSub)
         {
             effects.SignalFill = true;
         }
@@ -84,17 +84,17 @@ internal sealed partial class RedisIntake
         }
 
         BufferedTopic? topic;
-        if (_createTopics)
+        if (createTopics)
         {
-            topic = _topics.Use(message.Topic, static (topic, state) => topic.TryAppend(state.id, state.message, notify: false), (id, message));
+            topic = topics.Use(message.Topic, static (topic, state) => topic.TryAppend(state.id, state.message, notify: false), (id, message));
         }
         else
         {
             while (true)
             {
-                if (!_topics.TryGet(message.Topic, out topic))
+                if (!topics.TryGet(message.Topic, out topic))
                 {
-                    _budget.CountUnbuffered();
+                    budget.CountUnbuffered();
                     return;
                 }
 
@@ -103,7 +103,7 @@ internal sealed partial class RedisIntake
                     break;
                 }
 
-                _topics.Forget(topic);
+                topics.Forget(topic);
             }
         }
 
@@ -115,14 +115,14 @@ internal sealed partial class RedisIntake
     {
         while (_applied < upTo)
         {
-            _pending.DropThrough(_applied);
-            if (_pending.TryTake(_applied + 1, out Message? message))
+            pending.DropThrough(_applied);
+            if (pending.TryTake(_applied + 1, out Message? message))
             {
                 Apply(_applied + 1, message, ref effects);
                 continue;
             }
 
-            ulong next = _pending.Count > 0 ? _pending.Lowest : ulong.MaxValue;
+            ulong next = pending.Count > 0 ? pending.Lowest : ulong.MaxValue;
             ulong end = Math.Min(upTo, next - 1);
             effects.AddGap(_applied + 1, end, reason);
             _applied = end;
@@ -130,6 +130,10 @@ internal sealed partial class RedisIntake
 
         Drain(ref effects);
     }
+
+    private void RaiseGap(RedisGapEventArgs gap) => raiseGap(gap);
+
+    private void SignalFill() => signalFill();
 
     /// <summary>What the intake does once its lock is released: notify subscribers, wake publishers, report gaps.</summary>
     private struct IntakeEffects
@@ -177,13 +181,13 @@ internal sealed partial class RedisIntake
             {
                 foreach (RedisGapEventArgs gap in Gaps)
                 {
-                    intake._raiseGap(gap);
+                    intake.RaiseGap(gap);
                 }
             }
 
             if (SignalFill)
             {
-                intake._signalFill();
+                intake.SignalFill();
             }
         }
     }

@@ -35,19 +35,28 @@ internal readonly record struct FillPlan(ulong From, ulong To, bool CatchUp, Tim
 /// the ids before it are in; the stream is read in id order, so replayed messages never need the window. An id the
 /// stream no longer has is a gap: logged and raised, never skipped silently.</para>
 /// </remarks>
-internal sealed partial class RedisIntake
+/// <param name="topics">The node's topics.</param>
+/// <param name="budget">The node's buffer budget (counts messages for topics it does not hold).</param>
+/// <param name="createTopics">Whether a message creates its topic; otherwise topics nobody here created are skipped.</param>
+/// <param name="pending">The bounded set of messages waiting for a missing id.</param>
+/// <param name="gapFillDelay">How long a hole pub/sub may still fill is given before the stream is read.</param>
+/// <param name="time">The clock.</param>
+/// <param name="logger">The logger.</param>
+/// <param name="raiseGap">Reports a gap (called without the lock).</param>
+/// <param name="signalFill">Wakes the replay filler (called without the lock).</param>
+internal sealed partial class RedisIntake(
+    TopicTable topics,
+    BufferBudget budget,
+    bool createTopics,
+    PendingWindow pending,
+    TimeSpan gapFillDelay,
+    TimeProvider time,
+    ILogger logger,
+    Action<RedisGapEventArgs> raiseGap,
+    Action signalFill)
 {
     private readonly Lock _lock = new();
-    private readonly PendingWindow _pending;
     private readonly PriorityQueue<TaskCompletionSource, ulong> _waiters = new();
-    private readonly TopicTable _topics;
-    private readonly BufferBudget _budget;
-    private readonly bool _createTopics;
-    private readonly TimeSpan _gapFillDelay;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
-    private readonly Action<RedisGapEventArgs> _raiseGap;
-    private readonly Action _signalFill;
 
     private ulong _applied;
     private ulong _visible;
@@ -57,29 +66,6 @@ internal sealed partial class RedisIntake
     private ulong _highestSeen;
     private long _holeSince;
     private bool _catchUpRequested;
-
-    /// <summary>Creates an intake.</summary>
-    /// <param name="topics">The node's topics.</param>
-    /// <param name="budget">The node's buffer budget (counts messages for topics it does not hold).</param>
-    /// <param name="createTopics">Whether a message creates its topic; otherwise topics nobody here created are skipped.</param>
-    /// <param name="pending">The bounded set of messages waiting for a missing id.</param>
-    /// <param name="gapFillDelay">How long a hole pub/sub may still fill is given before the stream is read.</param>
-    /// <param name="time">The clock.</param>
-    /// <param name="logger">The logger.</param>
-    /// <param name="raiseGap">Reports a gap (called without the lock).</param>
-    /// <param name="signalFill">Wakes the replay filler (called without the lock).</param>
-    public RedisIntake(TopicTable topics, BufferBudget budget, bool createTopics, PendingWindow pending, TimeSpan gapFillDelay, TimeProvider time, ILogger logger, Action<RedisGapEventArgs> raiseGap, Action signalFill)
-    {
-        _topics = topics;
-        _budget = budget;
-        _createTopics = createTopics;
-        _pending = pending;
-        _gapFillDelay = gapFillDelay;
-        _time = time;
-        _logger = logger;
-        _raiseGap = raiseGap;
-        _signalFill = signalFill;
-    }
 
     /// <summary>The latest id readers may read: every message up to it is in its topic.</summary>
     public ulong AppliedId => Volatile.Read(ref _visible);
@@ -103,7 +89,7 @@ internal sealed partial class RedisIntake
     public bool IsInitialized => Volatile.Read(ref _initialized);
 
     /// <summary>The pending window (for tests).</summary>
-    internal PendingWindow Pending => _pending;
+    internal PendingWindow Pending => pending;
 
     /// <summary>The intake's state, for diagnostics in tests.</summary>
     public string DebugState
@@ -112,7 +98,7 @@ internal sealed partial class RedisIntake
         {
             lock (_lock)
             {
-                return $"applied {_applied} epoch {_epoch} init {_initialized} pending {_pending.Count} (lowest {_pending.Lowest}, refused {_pending.Refused}) waiters {_waiters.Count} pubsub {_highestFromPubSub} seen {_highestSeen} holeSince {_holeSince} catchUp {_catchUpRequested}";
+                return $"applied {_applied} epoch {_epoch} init {_initialized} pending {pending.Count} (lowest {pending.Lowest}, refused {pending.Refused}) waiters {_waiters.Count} pubsub {_highestFromPubSub} seen {_highestSeen} holeSince {_holeSince} catchUp {_catchUpRequested}";
             }
         }
     }
@@ -133,7 +119,7 @@ internal sealed partial class RedisIntake
             _applied = counter;
             Volatile.Write(ref _epoch, epoch);
             Volatile.Write(ref _initialized, true);
-            _pending.DropThrough(_applied);
+            pending.DropThrough(_applied);
             Drain(ref effects);
         }
 
@@ -186,9 +172,9 @@ internal sealed partial class RedisIntake
                 {
                     Apply(id, message, ref effects);
                 }
-                else if (id > _applied && !_pending.TryAdd(_applied, id, message) && source != IntakeSource.Replay)
+                else if (id > _applied && !pending.TryAdd(_applied, id, message) && source != IntakeSource.Replay)
                 {
-                    RedisLog.PendingOverflow(_logger, id);
+                    RedisLog.PendingOverflow(logger, id);
                 }
 
                 Drain(ref effects);
@@ -219,12 +205,12 @@ internal sealed partial class RedisIntake
 
         try
         {
-            await waiter.Task.WaitAsync(timeout, _time, cancellationToken).ConfigureAwait(false);
+            await waiter.Task.WaitAsync(timeout, time, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
             // Published (it has its id in Redis); this node applies it once the ids before it are in. Not an error.
-            RedisLog.SlowLocalApply(_logger, id);
+            RedisLog.SlowLocalApply(logger, id);
         }
     }
 
@@ -272,7 +258,7 @@ internal sealed partial class RedisIntake
                 return null;
             }
 
-            if (_pending.Count == 0)
+            if (pending.Count == 0)
             {
                 // Only refused messages are missing: pub/sub has passed them.
                 return new FillPlan(from, _highestSeen, false, TimeSpan.Zero);
@@ -280,9 +266,9 @@ internal sealed partial class RedisIntake
 
             // Pub/sub delivers in publication order: once it has passed the hole it will not fill it, so read at once.
             // Otherwise the hole is usually our own reply overtaking pub/sub: give pub/sub a moment.
-            ulong to = _pending.Lowest - 1;
-            TimeSpan waited = _time.GetElapsedTime(_holeSince);
-            TimeSpan wait = to >= _highestFromPubSub && waited < _gapFillDelay ? _gapFillDelay - waited : TimeSpan.Zero;
+            ulong to = pending.Lowest - 1;
+            TimeSpan waited = time.GetElapsedTime(_holeSince);
+            TimeSpan wait = to >= _highestFromPubSub && waited < gapFillDelay ? gapFillDelay - waited : TimeSpan.Zero;
             return new FillPlan(from, to, false, wait);
         }
     }
@@ -296,7 +282,7 @@ internal sealed partial class RedisIntake
         lock (_lock)
         {
             // For a catch-up, only up to the newest id the read returned: later ids may have been published since.
-            ulong upTo = plan.CatchUp ? (_pending.Count > 0 ? Math.Min(_pending.Lowest - 1, newest) : 0) : plan.To;
+            ulong upTo = plan.CatchUp ? (pending.Count > 0 ? Math.Min(pending.Lowest - 1, newest) : 0) : plan.To;
             if (upTo > _applied)
             {
                 SkipMissing(upTo, RedisGapReason.NotInReplay, ref effects);

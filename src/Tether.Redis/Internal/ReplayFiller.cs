@@ -11,11 +11,26 @@ namespace Tether.Redis.Internal;
 /// before this node held them.
 /// </summary>
 /// <remarks>
-/// A topic fill reads the stream from the subscription's position to the topic's <see cref="BufferedTopic.CompleteAfter"/>
-/// and keeps that topic's messages; one fill per topic is pending at a time (the lowest position wins). Its cost is
-/// bounded by the replay stream's own bounds (<see cref="RedisBackplaneOptions.ReplayMaxBytes"/>).
+/// A topic fill reads the stream backwards from the topic's <see cref="BufferedTopic.CompleteAfter"/> towards the
+/// subscription's position and keeps that topic's messages until the topic's own bounds are full (older ones would be
+/// dropped anyway: a reader sees that gap as with a trimmed buffer); one fill per topic is pending at a time (the lowest
+/// position wins). Its cost is bounded by the replay stream's own bounds (<see cref="RedisBackplaneOptions.ReplayMaxBytes"/>).
 /// </remarks>
-internal sealed class ReplayFiller : IDisposable
+/// <param name="connection">The Redis connection.</param>
+/// <param name="keys">The cluster's keys.</param>
+/// <param name="intake">The intake it feeds.</param>
+/// <param name="ensureSubscribed">Subscribes to the channel and reads the starting id, unless done already.</param>
+/// <param name="internTopic">Decodes topic names, reusing known ones.</param>
+/// <param name="topicSettings">The node's topic bounds and clock.</param>
+/// <param name="logger">The logger.</param>
+internal sealed class ReplayFiller(
+    RedisConnection connection,
+    RedisKeys keys,
+    RedisIntake intake,
+    Func<Task> ensureSubscribed,
+    Func<ReadOnlySpan<byte>, string> internTopic,
+    TopicSettings topicSettings,
+    ILogger logger) : IDisposable
 {
     /// <summary>Entries read from the replay stream per request (each at most one message, so a page is bounded too).</summary>
     private const int FetchPageSize = 100;
@@ -26,27 +41,9 @@ internal sealed class ReplayFiller : IDisposable
     /// <summary>How long the loop waits after a failed read from Redis before it tries again.</summary>
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
 
-    private readonly RedisConnection _connection;
-    private readonly RedisKeys _keys;
-    private readonly RedisIntake _intake;
-    private readonly Func<Task> _ensureSubscribed;
-    private readonly Func<ReadOnlySpan<byte>, string> _internTopic;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
     private readonly SemaphoreSlim _signal = new(0, 1);
     private readonly Dictionary<BufferedTopic, ulong> _topicFills = [];
     private bool _failing;
-
-    public ReplayFiller(RedisConnection connection, RedisKeys keys, RedisIntake intake, Func<Task> ensureSubscribed, Func<ReadOnlySpan<byte>, string> internTopic, TimeProvider time, ILogger logger)
-    {
-        _connection = connection;
-        _keys = keys;
-        _intake = intake;
-        _ensureSubscribed = ensureSubscribed;
-        _internTopic = internTopic;
-        _time = time;
-        _logger = logger;
-    }
 
     /// <summary>Wakes the loop.</summary>
     public void Signal()
@@ -94,17 +91,17 @@ internal sealed class ReplayFiller : IDisposable
             try
             {
                 bool signalled = await _signal.WaitAsync(IdleCheckInterval, cancellationToken).ConfigureAwait(false);
-                ConnectionMultiplexer multiplexer = await _connection.GetAsync().ConfigureAwait(false);
+                ConnectionMultiplexer multiplexer = await connection.GetAsync().ConfigureAwait(false);
                 if (!multiplexer.IsConnected)
                 {
                     // StackExchange.Redis reconnects by itself; ConnectionRestored (or the next idle check) resumes here.
                     continue;
                 }
 
-                await _ensureSubscribed().ConfigureAwait(false);
+                await ensureSubscribed().ConfigureAwait(false);
                 if (!signalled)
                 {
-                    _intake.NoteCounter(ParseId(await Database(multiplexer).StringGetAsync(_keys.Counter).ConfigureAwait(false)));
+                    intake.NoteCounter(ParseId(await Database(multiplexer).StringGetAsync(keys.Counter).ConfigureAwait(false)));
                 }
 
                 await FillAsync(multiplexer, cancellationToken).ConfigureAwait(false);
@@ -112,7 +109,7 @@ internal sealed class ReplayFiller : IDisposable
                 if (_failing)
                 {
                     _failing = false;
-                    RedisLog.IntakeRecovered(_logger);
+                    RedisLog.IntakeRecovered(logger);
                 }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -125,16 +122,16 @@ internal sealed class ReplayFiller : IDisposable
                 if (!_failing)
                 {
                     _failing = true;
-                    RedisLog.IntakeFailed(_logger, ex.Message);
+                    RedisLog.IntakeFailed(logger, ex.Message);
                 }
                 else
                 {
-                    RedisLog.IntakeStillFailing(_logger, ex.Message);
+                    RedisLog.IntakeStillFailing(logger, ex.Message);
                 }
 
                 try
                 {
-                    await Task.Delay(RetryDelay, _time, cancellationToken).ConfigureAwait(false);
+                    await Task.Delay(RetryDelay, topicSettings.Time, cancellationToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
@@ -147,7 +144,7 @@ internal sealed class ReplayFiller : IDisposable
             catch (Exception ex)
 #pragma warning restore CA1031
             {
-                RedisLog.IntakeCrashed(_logger, ex);
+                RedisLog.IntakeCrashed(logger, ex);
                 Signal();
             }
         }
@@ -159,22 +156,22 @@ internal sealed class ReplayFiller : IDisposable
     public static ulong ParseId(RedisValue value) =>
         value.HasValue && ulong.TryParse((string?)value, NumberStyles.None, CultureInfo.InvariantCulture, out ulong id) ? id : 0;
 
-    private IDatabase Database(ConnectionMultiplexer multiplexer) => multiplexer.GetDatabase(_connection.Options.Database);
+    private IDatabase Database(ConnectionMultiplexer multiplexer) => multiplexer.GetDatabase(connection.Options.Database);
 
     /// <summary>Reads from the replay stream until there is no hole and no catch-up left.</summary>
     private async Task FillAsync(ConnectionMultiplexer multiplexer, CancellationToken cancellationToken)
     {
-        while (_intake.NextFill() is { } plan)
+        while (intake.NextFill() is { } plan)
         {
             if (plan.Wait > TimeSpan.Zero)
             {
-                await Task.Delay(plan.Wait, _time, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(plan.Wait, topicSettings.Time, cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
             ulong newest = await FetchAsync(Database(multiplexer), plan).ConfigureAwait(false);
-            RedisLog.Filled(_logger, plan.From, plan.To == ulong.MaxValue ? 0 : plan.To);
-            _intake.CompleteFill(plan, newest);
+            RedisLog.Filled(logger, plan.From, plan.To == ulong.MaxValue ? 0 : plan.To);
+            intake.CompleteFill(plan, newest);
         }
     }
 
@@ -212,33 +209,44 @@ internal sealed class ReplayFiller : IDisposable
         }
     }
 
-    /// <summary>The messages of one topic with ids in (<paramref name="after"/>, <paramref name="upTo"/>] still in the stream.</summary>
+    /// <summary>
+    /// The newest messages of one topic with ids in (<paramref name="after"/>, <paramref name="upTo"/>] still in the stream,
+    /// oldest first: read newest first, and only until the topic's own bounds are full (older ones would not be kept).
+    /// </summary>
     private async Task<List<StoredMessage>> ReadTopicAsync(IDatabase database, string topic, ulong after, ulong upTo)
     {
         var found = new List<StoredMessage>();
-        ulong next = after + 1;
-        RedisValue maxId = upTo.ToString(CultureInfo.InvariantCulture) + "-0";
-        while (next <= upTo)
+        long bytes = 0;
+        ulong high = upTo;
+        RedisValue minId = (after + 1).ToString(CultureInfo.InvariantCulture) + "-0";
+        while (high > after && found.Count < topicSettings.Capacity && bytes < topicSettings.MaxBytes)
         {
-            StreamEntry[] entries = await database.StreamRangeAsync(_keys.Stream, next.ToString(CultureInfo.InvariantCulture) + "-0", maxId, FetchPageSize).ConfigureAwait(false);
+            RedisValue maxId = high.ToString(CultureInfo.InvariantCulture) + "-0";
+            StreamEntry[] entries = await database.StreamRangeAsync(keys.Stream, minId, maxId, FetchPageSize, Order.Descending).ConfigureAwait(false);
+            ulong before = high;
             foreach (StreamEntry entry in entries)
             {
+                high = Math.Min(high, StreamId(entry) - 1);
                 if (Decode(entry["m"], out ulong id, out _, out Message? message) && id > after && id <= upTo && message is not null
                     && string.Equals(message.Topic, topic, StringComparison.Ordinal))
                 {
                     found.Add(new StoredMessage(id, message));
+                    bytes += message.Payload.Length;
+                    if (found.Count >= topicSettings.Capacity || bytes >= topicSettings.MaxBytes)
+                    {
+                        break;
+                    }
                 }
-
-                next = Math.Max(next, StreamId(entry) + 1);
             }
 
-            if (entries.Length < FetchPageSize)
+            if (entries.Length < FetchPageSize || high >= before)
             {
                 break;
             }
         }
 
-        RedisLog.Filled(_logger, after + 1, upTo);
+        RedisLog.Filled(logger, after + 1, upTo);
+        found.Reverse();
         return found;
     }
 
@@ -251,7 +259,7 @@ internal sealed class ReplayFiller : IDisposable
         RedisValue maxId = plan.To == ulong.MaxValue ? "+" : plan.To.ToString(CultureInfo.InvariantCulture) + "-0";
         while (true)
         {
-            StreamEntry[] entries = await database.StreamRangeAsync(_keys.Stream, next.ToString(CultureInfo.InvariantCulture) + "-0", maxId, FetchPageSize).ConfigureAwait(false);
+            StreamEntry[] entries = await database.StreamRangeAsync(keys.Stream, next.ToString(CultureInfo.InvariantCulture) + "-0", maxId, FetchPageSize).ConfigureAwait(false);
             ulong last = 0;
             foreach (StreamEntry entry in entries)
             {
@@ -259,7 +267,7 @@ internal sealed class ReplayFiller : IDisposable
                 {
                     last = Math.Max(last, id);
                     newest = Math.Max(newest, id);
-                    _intake.Offer(id, epoch, message, IntakeSource.Replay);
+                    intake.Offer(id, epoch, message, IntakeSource.Replay);
                 }
             }
 
@@ -277,7 +285,7 @@ internal sealed class ReplayFiller : IDisposable
     {
         string text = entry.Id.ToString();
         int dash = text.IndexOf('-', StringComparison.Ordinal);
-        return ulong.TryParse(text.AsSpan(0, dash < 0 ? text.Length : dash), NumberStyles.None, CultureInfo.InvariantCulture, out ulong id) ? id : 0;
+        return ulong.TryParse(text.AsSpan(0, dash < 0 ? text.Length : dash), NumberStyles.None, CultureInfo.InvariantCulture, out ulong id) && id > 0 ? id : 1;
     }
 
     /// <summary>Splits and decodes an envelope; a bad frame yields a null message (its id still counts).</summary>
@@ -294,13 +302,13 @@ internal sealed class ReplayFiller : IDisposable
         {
             id = 0;
             epoch = 0;
-            RedisLog.BadEnvelope(_logger);
+            RedisLog.BadEnvelope(logger);
             return false;
         }
 
-        if (!MessageFrame.TryDecode(frame, _internTopic, out message))
+        if (!MessageFrame.TryDecode(frame, internTopic, out message))
         {
-            RedisLog.BadFrame(_logger, id);
+            RedisLog.BadFrame(logger, id);
             message = null;
         }
 

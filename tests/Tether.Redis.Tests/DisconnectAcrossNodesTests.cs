@@ -5,7 +5,8 @@ using Xunit.Abstractions;
 namespace Tether.Redis.Tests;
 
 /// <summary>
-/// <c>OnDisconnected</c> stays exactly once per connection id across nodes. <c>/abort</c> reaches node B, which never
+/// <c>OnConnected</c> and <c>OnDisconnected</c> stay exactly once per connection id across nodes. A <c>/start</c> that
+/// reaches node B while node A holds the connection raises <c>OnConnected</c> on A. <c>/abort</c> reaches node B, which never
 /// saw the connection, while its receive request is on node A (or while it has none, between long polls): B raises
 /// nothing (it cannot tell the id from one that never connected) and publishes the abort; A, the node that knows the
 /// connection, ends the request and raises <c>OnDisconnected(stopCalled: true)</c> once — at once for a live request,
@@ -41,6 +42,29 @@ public sealed class DisconnectAcrossNodesTests(RedisFixture redis, ITestOutputHe
         await AllDueDisconnectsRaised(http, cluster[0], "serverSentEvents");
         Assert.DoesNotContain(cluster[1].Events.For(connection.Id), e => e.Kind == ConnectionEventKind.Disconnected);
         Assert.Single(cluster[0].Events.For(connection.Id), e => e.Kind == ConnectionEventKind.Disconnected);
+    }
+
+    [Fact]
+    public async Task StartOnNodeBRaisesOnConnectedOnceOnNodeA()
+    {
+        await using var cluster = await Cluster.StartAsync(redis.Server, 2, ShortTimeouts);
+        using var http = new HttpClient();
+        var connection = await Negotiate(http, cluster[0]);
+        using var stream = await OpenStream(http, cluster[0], connection);
+
+        // A load balancer without sticky sessions sends /start to node B, which never saw the connection: node A,
+        // which holds it, raises OnConnected.
+        await Start(http, cluster[1], connection);
+        await cluster[0].Events.WaitFor(ConnectionEventKind.Connected, connection.Id).DefaultTimeout();
+
+        // Starting again, on either node, raises nothing more; a message sent after the starts arrives after them.
+        await Start(http, cluster[1], connection);
+        await Start(http, cluster[0], connection);
+        await cluster.Context<EventsConnection>(1).Connection.Send(connection.Id, "after the starts");
+        await ReadUntil(stream, "after the starts").DefaultTimeout();
+
+        Assert.Single(cluster[0].Events.For(connection.Id), e => e.Kind == ConnectionEventKind.Connected);
+        Assert.DoesNotContain(cluster[1].Events.For(connection.Id), e => e.Kind == ConnectionEventKind.Connected);
     }
 
     [Fact]
@@ -165,6 +189,22 @@ public sealed class DisconnectAcrossNodesTests(RedisFixture redis, ITestOutputHe
         }
 
         return stream;
+    }
+
+    private static async Task ReadUntil(Stream stream, string text)
+    {
+        var seen = new System.Text.StringBuilder();
+        byte[] buffer = new byte[1024];
+        while (!seen.ToString().Contains(text, StringComparison.Ordinal))
+        {
+            int read = await stream.ReadAsync(buffer);
+            if (read == 0)
+            {
+                throw new EndOfStreamException($"The stream ended before \"{text}\" arrived: {seen}");
+            }
+
+            seen.Append(System.Text.Encoding.UTF8.GetString(buffer, 0, read));
+        }
     }
 
     private static async Task ReadToEnd(Stream stream)

@@ -227,14 +227,25 @@ internal sealed partial class PersistentConnectionDispatcher<TConnection>
     }
 
     /// <summary>
-    /// <c>/start</c>: raises <c>OnConnected</c> once, for a connection whose receive request this node has seen; for an
-    /// unknown, stopped or already started one it answers the same and raises nothing.
+    /// <c>/start</c>: raises <c>OnConnected</c> once, for a connection whose receive request this node has seen; for a
+    /// stopped or already started one it answers the same and raises nothing; for one this node does not hold it tells
+    /// the node that does (a start command), which raises the event there.
     /// </summary>
     private async Task StartAsync(HttpContext context, TConnection connection, IRequest request, ConnectionKey key, string? callback)
     {
-        if (_connections.TryStart(key))
+        switch (_connections.TryStart(key))
         {
-            await connection.OnConnected(request, key.ConnectionId).OrCompleted().ConfigureAwait(false);
+            case StartOutcome.Started:
+                await connection.OnConnected(request, key.ConnectionId).OrCompleted().ConfigureAwait(false);
+                break;
+            case StartOutcome.Unknown:
+                // Another node may hold it (no sticky sessions): the one that does raises OnConnected. On a single
+                // node, or for an id nobody holds, the command reaches no reader and raises nothing.
+                var start = Message.ForCommand(Topics.ForConnection(key.ConnectionId), new Command(CommandType.Start));
+                await _bus.PublishAsync(start, context.RequestAborted).ConfigureAwait(false);
+                break;
+            default:
+                break;
         }
 
         await WriteJsonAsync(context, ProtocolConstants.StartedResponse, callback).ConfigureAwait(false);
@@ -318,7 +329,7 @@ internal sealed partial class PersistentConnectionDispatcher<TConnection>
             OnAttached = kind switch
             {
                 // Before protocol 1.4 there is no /start: OnConnected belongs to /connect.
-                ReceiveKind.Connect when legacyConnect => () => _connections.TryStart(key) ? connection.OnConnected(request, connectionId).OrCompleted() : Task.CompletedTask,
+                ReceiveKind.Connect when legacyConnect => () => _connections.TryStart(key) == StartOutcome.Started ? connection.OnConnected(request, connectionId).OrCompleted() : Task.CompletedTask,
                 ReceiveKind.Reconnect => () => connection.OnReconnected(request, connectionId).OrCompleted(),
                 _ => null,
             },

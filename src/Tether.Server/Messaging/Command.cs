@@ -18,6 +18,12 @@ public enum CommandType
     /// without raising <c>OnDisconnected</c>; the node that serves it raises that event once, when the time comes.
     /// </summary>
     Moved = 4,
+
+    /// <summary>
+    /// The client's <c>/start</c> reached a node that does not hold the connection (a load balancer without sticky
+    /// sessions): the node that holds it raises <c>OnConnected</c>, once, as if the <c>/start</c> had reached it.
+    /// </summary>
+    Start = 5,
 }
 
 /// <summary>An instruction to one connection, carried on its topic so it is ordered with that connection's messages.</summary>

@@ -28,6 +28,15 @@ internal sealed class ConnectionEvents<TConnection> : IConnectionEvents
         return connection;
     }
 
+    public async Task RaiseConnectedAsync(IRequest request, string connectionId)
+    {
+        var scope = _scopes.CreateAsyncScope();
+        await using (scope.ConfigureAwait(false))
+        {
+            await Create(scope.ServiceProvider).OnConnected(request, connectionId).OrCompleted().ConfigureAwait(false);
+        }
+    }
+
     public async Task RaiseDisconnectedAsync(IRequest request, string connectionId, bool stopCalled)
     {
         var scope = _scopes.CreateAsyncScope();

@@ -164,24 +164,53 @@ internal sealed partial class ConnectionManager
     /// <summary>
     /// Records that the client started (<c>/start</c>, or <c>/connect</c> before protocol 1.4).
     /// </summary>
-    /// <returns>Whether the caller must raise <c>OnConnected</c>: only once, and only for a live connection.</returns>
-    public bool TryStart(ConnectionKey key)
+    /// <returns>
+    /// <see cref="StartOutcome.Started"/> when the caller must raise <c>OnConnected</c> (only once, and only for a live
+    /// connection); <see cref="StartOutcome.Unknown"/> when this node does not hold the connection (another node of a
+    /// scale-out cluster may).
+    /// </returns>
+    public StartOutcome TryStart(ConnectionKey key)
     {
         if (!_connections.TryGetValue(key, out var entry))
         {
-            return false;
+            return StartOutcome.Unknown;
         }
 
         lock (entry)
         {
-            if (entry.Forgotten || entry.Started || entry.State is not (ConnectionState.Connected or ConnectionState.Reconnecting))
+            if (entry.Forgotten)
             {
-                return false;
+                return StartOutcome.Unknown;
+            }
+
+            if (entry.Started || entry.State is not (ConnectionState.Connected or ConnectionState.Reconnecting))
+            {
+                return StartOutcome.Refused;
             }
 
             entry.Started = true;
-            return true;
+            return StartOutcome.Started;
         }
+    }
+
+    /// <summary>
+    /// Another node served the client's <c>/start</c> (a <see cref="CommandType.Start"/> command on the connection's
+    /// topic): raises <c>OnConnected</c> here, once, with the last receive request, unless it was raised already.
+    /// </summary>
+    public void StartedElsewhere(ConnectionKey key)
+    {
+        if (!_connections.TryGetValue(key, out var entry) || TryStart(key) != StartOutcome.Started)
+        {
+            return;
+        }
+
+        IRequest request;
+        lock (entry)
+        {
+            request = entry.LastRequest ?? s_noRequest;
+        }
+
+        Track(() => RaiseConnectedAsync(entry.Events, request, key.ConnectionId));
     }
 
     /// <summary>
@@ -398,6 +427,20 @@ internal sealed partial class ConnectionManager
         }
     }
 
+    private async Task RaiseConnectedAsync(IConnectionEvents events, IRequest request, string connectionId)
+    {
+        try
+        {
+            await events.RaiseConnectedAsync(request, connectionId).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // A failing handler is the application's bug: log it, never fault the receive loop.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Log.ConnectHandlerFailed(_logger, connectionId, ex);
+        }
+    }
+
     private Task Raise(IConnectionEvents events, IRequest request, string connectionId, bool stopCalled) =>
         Track(() => RaiseAsync(events, request, connectionId, stopCalled));
 
@@ -456,6 +499,9 @@ internal sealed partial class ConnectionManager
 
         [LoggerMessage(6, LogLevel.Debug, "Connection {ConnectionId} stopped.", EventName = "Stopped")]
         public static partial void Stopped(ILogger logger, string connectionId);
+
+        [LoggerMessage(8, LogLevel.Error, "OnConnected failed for connection {ConnectionId} (started through another node).", EventName = "ConnectHandlerFailed")]
+        public static partial void ConnectHandlerFailed(ILogger logger, string connectionId, Exception exception);
 
         [LoggerMessage(7, LogLevel.Warning, "Shutdown went on while {Count} OnDisconnected handlers were still running.", EventName = "HandlersStillRunning")]
         public static partial void HandlersStillRunning(ILogger logger, int count);

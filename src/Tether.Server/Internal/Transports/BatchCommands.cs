@@ -4,16 +4,17 @@ namespace Tether.Server.Internal.Transports;
 
 /// <summary>
 /// Applies the commands of one batch to a receive request's subscription and groups: an abort ends the request, group
-/// changes add or remove topics. Messages of a group removed in the batch are dropped from it, so that once
+/// changes add or remove topics, a start served by another node raises <c>OnConnected</c> here. Messages of a group removed in the batch are dropped from it, so that once
 /// <c>Groups.Remove</c> has completed no later message of that group reaches the connection.
 /// </summary>
-internal readonly record struct BatchCommands(bool Aborted, bool AbortRaisedElsewhere, bool GroupsChanged)
+internal readonly record struct BatchCommands(bool Aborted, bool AbortRaisedElsewhere, bool GroupsChanged, bool StartedElsewhere)
 {
     public static BatchCommands Apply(List<Message> batch, IMessageSubscription subscription, List<string> groups)
     {
         bool aborted = false;
         bool raisedElsewhere = false;
         bool groupsChanged = false;
+        bool started = false;
         HashSet<string>? removedTopics = null;
         foreach (var message in batch)
         {
@@ -22,6 +23,9 @@ internal readonly record struct BatchCommands(bool Aborted, bool AbortRaisedElse
                 case { Type: CommandType.Abort } abort:
                     aborted = true;
                     raisedElsewhere |= abort.Value is not null;
+                    break;
+                case { Type: CommandType.Start }:
+                    started = true;
                     break;
                 case { Type: CommandType.AddToGroup, Value: { Length: > 0 } group } add:
                     if (!groups.Contains(group, StringComparer.Ordinal))
@@ -52,6 +56,6 @@ internal readonly record struct BatchCommands(bool Aborted, bool AbortRaisedElse
             batch.RemoveAll(m => m.Command is null && removedTopics.Contains(m.Topic));
         }
 
-        return new BatchCommands(aborted, raisedElsewhere, groupsChanged);
+        return new BatchCommands(aborted, raisedElsewhere, groupsChanged, started);
     }
 }

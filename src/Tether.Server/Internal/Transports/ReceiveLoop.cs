@@ -53,6 +53,11 @@ internal sealed class ReceiveLoop(ReceiveContext receive, ReceiveSession session
             {
                 var commands = BatchCommands.Apply(batch, subscription, groups);
                 groupsChanged |= commands.GroupsChanged;
+                if (commands.StartedElsewhere)
+                {
+                    _services.Connections.StartedElsewhere(receive.Key);
+                }
+
                 bool deliverable = HasDeliverable(batch, _request.ConnectionId);
                 if (deliverable || groupsChanged || commands.Aborted)
                 {

@@ -70,6 +70,9 @@ internal static class RequestForm
 
     private static Task AnswerTooLargeAsync(HttpContext context, int limit)
     {
+        // The unread rest of the body cannot be drained, so the connection ends after this answer: say so, or the
+        // client would reuse it for its next request and see that one fail.
+        context.Response.Headers.Connection = "close";
         context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
         context.Response.ContentType = "text/plain; charset=utf-8";
         return context.Response.WriteAsync(TooLarge(limit), context.RequestAborted);

@@ -342,12 +342,12 @@ internal sealed class ProtocolClient : IDisposable
 }
 
 /// <summary>A fully read HTTP response.</summary>
-internal sealed record Reply(HttpStatusCode Status, string? ReasonPhrase, string Body, string? ContentType, bool NoSniff, long? ContentLength)
+internal sealed record Reply(HttpStatusCode Status, string? ReasonPhrase, string Body, string? ContentType, bool NoSniff, long? ContentLength, bool ClosesConnection = false)
 {
     public static async Task<Reply> FromAsync(HttpResponseMessage response)
     {
         string body = await response.Content.ReadAsStringAsync().DefaultTimeout();
-        return new Reply(response.StatusCode, response.ReasonPhrase, body, ContentTypeOf(response), HasNoSniff(response), response.Content.Headers.ContentLength);
+        return new Reply(response.StatusCode, response.ReasonPhrase, body, ContentTypeOf(response), HasNoSniff(response), response.Content.Headers.ContentLength, response.Headers.ConnectionClose == true);
     }
 
     public static string? ContentTypeOf(HttpResponseMessage response) =>

@@ -197,6 +197,9 @@ public sealed class SendConformanceTests
         var reply = await client.SendRequestAsync(HttpMethod.Post, client.Url("send", ProtocolClient.LongPolling), ProtocolClient.NoContentTypeBody("data=" + new string('x', 64 * 1024)));
 
         Assert.True((int)reply.Status is >= 400 and < 500, reply.ToString());
+
+        // The unread rest of the body ends the connection: the answer says so, so no client reuses it for its next request.
+        Assert.True(reply.ClosesConnection, reply.ToString());
         Assert.DoesNotContain(server.Events.For(client.ConnectionId), e => e.Kind == ConnectionEventKind.Received);
         var ok = await client.SendDotNetAsync(ProtocolClient.LongPolling, "small");
         Assert.Equal(HttpStatusCode.OK, ok.Status);

@@ -171,6 +171,13 @@ public sealed class RedisMessageBus : IMessageBus, IHostedService, IAsyncDisposa
     }
 
     /// <inheritdoc/>
+    public void Release(string topic)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        _topics.Release(topic);
+    }
+
+    /// <inheritdoc/>
     /// <remarks>
     /// The node's last applied id plus one. Redis gives every message this node has not applied yet, and every later
     /// one, a larger id, so a subscription started there misses nothing published afterwards, on any node. The topic is

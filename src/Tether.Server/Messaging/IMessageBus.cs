@@ -27,6 +27,15 @@ public interface IMessageBus
     /// <returns>The next id; a subscription started there misses nothing published afterwards.</returns>
     ulong GetNextId(string topic);
 
+    /// <summary>
+    /// Drops a topic's buffer now, if nothing subscribes to it: the server calls this when a connection has ended, so
+    /// its topic does not wait for the topic time to live. A topic that still has subscribers is left to expire as usual.
+    /// </summary>
+    /// <param name="topic">The topic.</param>
+    void Release(string topic)
+    {
+    }
+
     /// <summary>Opens a subscription to a set of topics.</summary>
     /// <param name="topics">The topics to read.</param>
     /// <param name="cursor">

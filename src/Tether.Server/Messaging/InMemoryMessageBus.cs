@@ -57,6 +57,9 @@ public sealed class InMemoryMessageBus : IMessageBus, IDisposable
     /// <summary>How many topics exist now.</summary>
     internal int TopicCount => _topics.Count;
 
+    /// <summary>Whether the topic exists (has a buffer) now.</summary>
+    internal bool HasTopic(string name) => _topics.TryGet(name, out _);
+
     /// <summary>The byte budget and counters of all topics.</summary>
     internal BufferBudget Budget => _settings.Budget;
 
@@ -92,6 +95,13 @@ public sealed class InMemoryMessageBus : IMessageBus, IDisposable
 
             _topics.Forget(topic);
         }
+    }
+
+    /// <inheritdoc/>
+    public void Release(string topic)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        _topics.Release(topic);
     }
 
     /// <inheritdoc/>

@@ -100,6 +100,16 @@ internal sealed class TopicTable : IDisposable
         }
     }
 
+    /// <summary>Removes a topic at once when it has no subscriber (see <see cref="IMessageBus.Release"/>).</summary>
+    /// <param name="name">The topic name.</param>
+    public void Release(string name)
+    {
+        if (_topics.TryGetValue(name, out var topic) && topic.TryExpire(_time.GetTimestamp(), TimeSpan.Zero))
+        {
+            Forget(topic);
+        }
+    }
+
     /// <summary>Removes every topic that has had no subscriber (and no other use) for the time to live. Runs on the timer.</summary>
     public void Sweep()
     {

@@ -145,6 +145,7 @@ internal sealed partial class ConnectionManager
             return;
         }
 
+        bool ended;
         lock (entry)
         {
             if (ReferenceEquals(entry.Live, session))
@@ -158,6 +159,14 @@ internal sealed partial class ConnectionManager
                     entry.State = ConnectionState.Reconnecting;
                 }
             }
+
+            ended = entry.State.HasEnded();
+        }
+
+        if (ended)
+        {
+            // The request that was reading the ended connection's topic has let go of it.
+            ReleaseTopic(key);
         }
     }
 
@@ -364,6 +373,8 @@ internal sealed partial class ConnectionManager
             EndLocked(entry, elsewhere == ElsewhereOutcome.None ? ConnectionState.TimedOut : ConnectionState.Stopped);
         }
 
+        ReleaseTopic(entry.Key);
+
         switch (elsewhere)
         {
             case ElsewhereOutcome.StoppedAndRaised:
@@ -400,9 +411,21 @@ internal sealed partial class ConnectionManager
             EndLocked(entry, state);
         }
 
+        if (live is null)
+        {
+            ReleaseTopic(key);
+        }
+
         live?.End(reason);
         return entry;
     }
+
+    /// <summary>
+    /// Drops the buffer of an ended connection's topic now rather than after the topic time to live: its tombstone
+    /// refuses every later receive request, so nobody can read it. A topic still read by an ending request stays until
+    /// that request detaches.
+    /// </summary>
+    private void ReleaseTopic(ConnectionKey key) => _bus.Release(Topics.ForConnection(key.ConnectionId));
 
     /// <summary>Writes the tombstone: the record stays, refusing receive requests, until the id is forgotten.</summary>
     private void EndLocked(ManagedConnection entry, ConnectionState state)

@@ -128,6 +128,11 @@ internal sealed partial class WebSocketTransport : IServerTransport
                 {
                     await onReceived(text).ConfigureAwait(false);
                 }
+                catch (Exception ex) when (RequestFaultHandler.FindUnavailable(ex) is { } unavailable)
+                {
+                    // User code sending while the backplane is down: an operational fault, not a bug.
+                    Log.ReceiveBusUnavailable(logger, session.ConnectionId, unavailable);
+                }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
                     Log.ReceiveHandlerFailed(logger, session.ConnectionId, ex);
@@ -234,6 +239,9 @@ internal sealed partial class WebSocketTransport : IServerTransport
 
         [LoggerMessage(33, LogLevel.Error, "OnReceived failed for connection {ConnectionId}.", EventName = "ReceiveHandlerFailed")]
         public static partial void ReceiveHandlerFailed(ILogger logger, string connectionId, Exception exception);
+
+        [LoggerMessage(35, LogLevel.Warning, "OnReceived of connection {ConnectionId} could not send: the message bus is unavailable.", EventName = "ReceiveBusUnavailable")]
+        public static partial void ReceiveBusUnavailable(ILogger logger, string connectionId, Exception exception);
 
         [LoggerMessage(34, LogLevel.Error, "The WebSocket read loop of connection {ConnectionId} failed; the request ends.", EventName = "WebSocketReadLoopFailed")]
         public static partial void ReadLoopFailed(ILogger logger, string connectionId, Exception exception);

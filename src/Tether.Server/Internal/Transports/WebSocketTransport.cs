@@ -182,6 +182,10 @@ internal sealed partial class WebSocketTransport : IServerTransport
                 try
                 {
                     await socket.CloseOutputAsync(WebSocketCloseStatus.MessageTooBig, $"Messages are limited to {max} bytes.", timeout.Token).ConfigureAwait(false);
+
+                    // Complete the closing handshake: closing with the rest of the message unread would reset the
+                    // connection, and the client could lose the 1009 frame.
+                    await DiscardUntilCloseAsync(socket, timeout.Token).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException)
                 {
@@ -195,6 +199,22 @@ internal sealed partial class WebSocketTransport : IServerTransport
             {
                 return Encoding.UTF8.GetString(buffer.WrittenMemory.Span);
             }
+        }
+    }
+
+    /// <summary>Reads and drops what the client still sends until its close frame.</summary>
+    private static async Task DiscardUntilCloseAsync(WebSocket socket, CancellationToken cancellationToken)
+    {
+        byte[] discard = ArrayPool<byte>.Shared.Rent(1024);
+        try
+        {
+            while ((await socket.ReceiveAsync(discard.AsMemory(), cancellationToken).ConfigureAwait(false)).MessageType != WebSocketMessageType.Close)
+            {
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(discard);
         }
     }
 

@@ -15,7 +15,8 @@ namespace Tether.Redis.Internal;
 /// the in-process bus (<c>d-…</c>) starts at "now". A TOPIC entry is a 64-bit hash of a topic name with that topic's own
 /// position: a group joined late reads from where it joined, not from the shared ID.</para>
 /// <para>Every number is uppercase hexadecimal without padding; only <c>0-9 A-F s - , |</c> occur, so the cursor is ASCII
-/// and JSON-safe. Parsing is strict and never throws: anything else is rejected as a whole.</para>
+/// and JSON-safe. Parsing is strict and never throws: anything else (padding, a repeated topic, lowercase) is rejected as
+/// a whole.</para>
 /// </remarks>
 internal static class ScaleoutCursor
 {
@@ -72,12 +73,15 @@ internal static class ScaleoutCursor
         return builder.ToString();
     }
 
-    /// <summary>Parses a whole cursor of this cluster.</summary>
+    /// <summary>Parses a whole cursor of this cluster, exactly as <see cref="Format"/> writes it.</summary>
     /// <param name="cursor">What the client sent back: possibly <see langword="null"/>, foreign or garbage.</param>
     /// <param name="cluster">This cluster's tag.</param>
     /// <param name="position">The shared position.</param>
-    /// <param name="overrides">Topic positions by topic key (first entry wins), or <see langword="null"/> when there are none.</param>
-    /// <returns><see langword="true"/> when the cursor is usable; otherwise the caller starts at "now".</returns>
+    /// <param name="overrides">Topic positions by topic key, in cursor order, or <see langword="null"/> when there are none.</param>
+    /// <returns>
+    /// <see langword="true"/> when the cursor is usable (then formatting what was read gives the cursor back); otherwise
+    /// the caller starts at "now". Padded numbers and repeated topic keys are never written, so they are rejected.
+    /// </returns>
     public static bool TryParse(string? cursor, uint cluster, out ulong position, out Dictionary<ulong, ulong>? overrides)
     {
         position = 0;
@@ -88,25 +92,31 @@ internal static class ScaleoutCursor
         }
 
         ReadOnlySpan<char> rest = cursor.AsSpan(Prefix.Length);
-        if (!CursorCodec.TryReadEntry(ref rest, out ulong tag, out position) || tag != cluster)
+        if (!CursorCodec.TryReadEntry(ref rest, out ulong tag, out ulong shared) || tag != cluster)
         {
-            position = 0;
             return false;
         }
 
+        // Every entry parsed is strict hex; the cursor is canonical when it is as long as its unpadded form.
+        int canonicalLength = Prefix.Length + CursorCodec.EntryLength(tag, shared);
+        Dictionary<ulong, ulong>? topics = null;
         while (!rest.IsEmpty)
         {
-            if (!CursorCodec.TryReadEntry(ref rest, out ulong key, out ulong id))
+            if (!CursorCodec.TryReadEntry(ref rest, out ulong key, out ulong id) || !(topics ??= []).TryAdd(key, id))
             {
-                position = 0;
-                overrides = null;
                 return false;
             }
 
-            overrides ??= [];
-            overrides.TryAdd(key, id);
+            canonicalLength += 1 + CursorCodec.EntryLength(key, id);
         }
 
+        if (canonicalLength != cursor.Length)
+        {
+            return false;
+        }
+
+        position = shared;
+        overrides = topics;
         return true;
     }
 }

@@ -62,7 +62,7 @@ internal sealed partial class RequestFaultHandler(RequestDelegate next, ILogger<
         (int)Math.Clamp(Math.Ceiling(retryAfter.TotalSeconds), 1, int.MaxValue);
 
     /// <summary>The bus failure behind <paramref name="ex"/>, also when user code wrapped it (or a task's AggregateException).</summary>
-    private static MessageBusUnavailableException? FindUnavailable(Exception ex)
+    internal static MessageBusUnavailableException? FindUnavailable(Exception ex)
     {
         for (Exception? current = ex; current is not null; current = current.InnerException)
         {

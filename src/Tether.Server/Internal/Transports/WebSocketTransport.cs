@@ -128,6 +128,11 @@ internal sealed partial class WebSocketTransport : IServerTransport
                 {
                     await onReceived(text).ConfigureAwait(false);
                 }
+                catch (Exception ex) when (RequestFaultHandler.FindUnavailable(ex) is { } unavailable)
+                {
+                    // User code sending while the backplane is down: an operational fault, not a bug.
+                    Log.ReceiveBusUnavailable(logger, session.ConnectionId, unavailable);
+                }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
                     Log.ReceiveHandlerFailed(logger, session.ConnectionId, ex);
@@ -177,6 +182,10 @@ internal sealed partial class WebSocketTransport : IServerTransport
                 try
                 {
                     await socket.CloseOutputAsync(WebSocketCloseStatus.MessageTooBig, $"Messages are limited to {max} bytes.", timeout.Token).ConfigureAwait(false);
+
+                    // Complete the closing handshake: closing with the rest of the message unread would reset the
+                    // connection, and the client could lose the 1009 frame.
+                    await DiscardUntilCloseAsync(socket, timeout.Token).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException)
                 {
@@ -190,6 +199,22 @@ internal sealed partial class WebSocketTransport : IServerTransport
             {
                 return Encoding.UTF8.GetString(buffer.WrittenMemory.Span);
             }
+        }
+    }
+
+    /// <summary>Reads and drops what the client still sends until its close frame.</summary>
+    private static async Task DiscardUntilCloseAsync(WebSocket socket, CancellationToken cancellationToken)
+    {
+        byte[] discard = ArrayPool<byte>.Shared.Rent(1024);
+        try
+        {
+            while ((await socket.ReceiveAsync(discard.AsMemory(), cancellationToken).ConfigureAwait(false)).MessageType != WebSocketMessageType.Close)
+            {
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(discard);
         }
     }
 
@@ -234,6 +259,9 @@ internal sealed partial class WebSocketTransport : IServerTransport
 
         [LoggerMessage(33, LogLevel.Error, "OnReceived failed for connection {ConnectionId}.", EventName = "ReceiveHandlerFailed")]
         public static partial void ReceiveHandlerFailed(ILogger logger, string connectionId, Exception exception);
+
+        [LoggerMessage(35, LogLevel.Warning, "OnReceived of connection {ConnectionId} could not send: the message bus is unavailable.", EventName = "ReceiveBusUnavailable")]
+        public static partial void ReceiveBusUnavailable(ILogger logger, string connectionId, Exception exception);
 
         [LoggerMessage(34, LogLevel.Error, "The WebSocket read loop of connection {ConnectionId} failed; the request ends.", EventName = "WebSocketReadLoopFailed")]
         public static partial void ReadLoopFailed(ILogger logger, string connectionId, Exception exception);

@@ -93,6 +93,7 @@ internal sealed partial class ConnectionManager
             ReceiveSession? replaced;
             bool established;
             bool returned;
+            bool arrived;
             lock (entry)
             {
                 if (entry.Forgotten)
@@ -120,6 +121,8 @@ internal sealed partial class ConnectionManager
                 entry.LastRequest = request;
                 entry.LastActive = _time.GetTimestamp();
                 entry.LastWasLongPolling = session.IsLongPolling;
+                arrived = (established && !isConnect) || returned;
+                entry.Travelled |= arrived;
             }
 
             if (established)
@@ -133,7 +136,7 @@ internal sealed partial class ConnectionManager
                 replaced.End(ReceiveEndReason.Replaced);
             }
 
-            return (established && !isConnect) || returned ? AttachOutcome.Arrived : AttachOutcome.Attached;
+            return arrived ? AttachOutcome.Arrived : AttachOutcome.Attached;
         }
     }
 
@@ -166,7 +169,7 @@ internal sealed partial class ConnectionManager
         if (ended)
         {
             // The request that was reading the ended connection's topic has let go of it.
-            ReleaseTopic(key);
+            ReleaseTopic(entry);
         }
     }
 
@@ -373,7 +376,7 @@ internal sealed partial class ConnectionManager
             EndLocked(entry, elsewhere == ElsewhereOutcome.None ? ConnectionState.TimedOut : ConnectionState.Stopped);
         }
 
-        ReleaseTopic(entry.Key);
+        ReleaseTopic(entry);
 
         switch (elsewhere)
         {
@@ -413,7 +416,7 @@ internal sealed partial class ConnectionManager
 
         if (live is null)
         {
-            ReleaseTopic(key);
+            ReleaseTopic(entry);
         }
 
         live?.End(reason);
@@ -423,9 +426,22 @@ internal sealed partial class ConnectionManager
     /// <summary>
     /// Drops the buffer of an ended connection's topic now rather than after the topic time to live: its tombstone
     /// refuses every later receive request, so nobody can read it. A topic still read by an ending request stays until
-    /// that request detaches.
+    /// that request detaches; the topic of a connection that moved between nodes stays for the topic time to live, as
+    /// the other nodes may still look for its commands there.
     /// </summary>
-    private void ReleaseTopic(ConnectionKey key) => _bus.Release(Topics.ForConnection(key.ConnectionId));
+    private void ReleaseTopic(ManagedConnection entry)
+    {
+        bool travelled;
+        lock (entry)
+        {
+            travelled = entry.Travelled;
+        }
+
+        if (!travelled)
+        {
+            _bus.Release(Topics.ForConnection(entry.Key.ConnectionId));
+        }
+    }
 
     /// <summary>Writes the tombstone: the record stays, refusing receive requests, until the id is forgotten.</summary>
     private void EndLocked(ManagedConnection entry, ConnectionState state)

@@ -15,6 +15,12 @@ internal sealed class ManagedConnection(ConnectionKey key, IConnectionEvents eve
 
     public ConnectionState State { get; set; } = ConnectionState.Negotiated;
 
+    /// <summary>
+    /// Whether the connection ever came here from another node (or went back and forth): other nodes may still read its
+    /// topic on a shared bus, so it is not released early when it ends.
+    /// </summary>
+    public bool Travelled { get; set; }
+
     /// <summary>Whether <c>OnConnected</c> was raised (at most once).</summary>
     public bool Started { get; set; }
 

@@ -32,10 +32,36 @@ public sealed class RedisBackplaneOptions
 
     /// <summary>
     /// How many of the latest messages Redis keeps for nodes that missed them (a node briefly disconnected from Redis
-    /// reads them back). Default 10,000. Redis may keep a few more (approximate trimming); a node that missed more than
-    /// this reports a gap (<see cref="RedisMessageBus.GapDetected"/>).
+    /// reads them back, a client that moves to another node has its topics filled from them). Default 10,000; a node
+    /// that missed more than the replay stream holds reports a gap (<see cref="RedisMessageBus.GapDetected"/>).
     /// </summary>
     public int ReplayLength { get; set; } = 10_000;
+
+    /// <summary>
+    /// The most bytes of messages (as stored: payload, topic and envelope) the replay stream keeps, whatever
+    /// <see cref="ReplayLength"/> allows. Default 64 MB. Enforced exactly, in the same atomic script that adds each
+    /// message: the oldest entries go first, the newest always stays.
+    /// </summary>
+    public long ReplayMaxBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>
+    /// How long the replay stream (and its byte count) outlives the cluster's last publication. Default 1 day. The id
+    /// counter and the epoch are single numbers and have no time to live: they keep cursors meaningful.
+    /// </summary>
+    public TimeSpan ReplayTtl { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>
+    /// How many messages a node holds while it waits for a missing earlier id (they arrived out of order). Default
+    /// 4,096 ids past the last one applied; a message further ahead is read from the replay stream once the ids before
+    /// it are in.
+    /// </summary>
+    public int MaxPendingMessages { get; set; } = 4096;
+
+    /// <summary>
+    /// The most payload bytes a node holds while it waits for a missing earlier id. Default 16 MB; a message that does
+    /// not fit is read from the replay stream once the ids before it are in.
+    /// </summary>
+    public long MaxPendingBytes { get; set; } = 16L * 1024 * 1024;
 
     /// <summary>
     /// Whether the Data Protection key ring is stored in Redis (default <see langword="true"/>), so connection and groups

@@ -103,6 +103,21 @@ public static class RedisPersistentConnectionBuilderExtensions
                 failures.Add($"GapFillDelay must not be negative (was {options.GapFillDelay}).");
             }
 
+            if (options.ReplayMaxBytes < 1)
+            {
+                failures.Add($"ReplayMaxBytes must be positive (was {options.ReplayMaxBytes}).");
+            }
+
+            if (options.ReplayTtl < TimeSpan.FromSeconds(1))
+            {
+                failures.Add($"ReplayTtl must be at least one second (was {options.ReplayTtl}).");
+            }
+
+            if (options.MaxPendingMessages < 2 || options.MaxPendingBytes < 1)
+            {
+                failures.Add($"MaxPendingMessages must be at least 2 and MaxPendingBytes positive (were {options.MaxPendingMessages} and {options.MaxPendingBytes}).");
+            }
+
             return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
         }
     }

@@ -5,6 +5,9 @@ namespace Tether.Server;
 /// Each value is serialized to JSON once (System.Text.Json, property names as declared) and the same bytes reach every
 /// receiver. A <see cref="string"/> arrives as a JSON string. The returned task completes when the message is on the bus,
 /// not when a client has received it.
+/// <para>JSON that is already serialized goes out as it is: pass an <see cref="ArraySegment{T}"/> of UTF-8 bytes (the
+/// classic server's form; it must hold exactly one JSON value, otherwise <see cref="ArgumentException"/> is thrown), or,
+/// in new code, a <see cref="System.Text.Json.JsonElement"/>, which System.Text.Json writes as the value it holds.</para>
 /// </remarks>
 public interface IConnection
 {

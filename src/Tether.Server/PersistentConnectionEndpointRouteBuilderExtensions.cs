@@ -32,6 +32,7 @@ public static class PersistentConnectionEndpointRouteBuilderExtensions
         // WebSocket upgrades need the WebSockets middleware; run it in the endpoint's own pipeline so the
         // application does not have to remember app.UseWebSockets().
         var app = endpoints.CreateApplicationBuilder();
+        app.UseMiddleware<RequestFaultHandler>();
         app.UseWebSockets();
         app.Run(dispatcher.ProcessRequestAsync);
         var requestDelegate = app.Build();

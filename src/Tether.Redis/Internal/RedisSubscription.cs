@@ -10,368 +10,210 @@ namespace Tether.Redis.Internal;
 /// <remarks>
 /// <para>The shared position P means: every message of the covered topics with a global id up to P has been read.
 /// A read takes the messages after P up to the node's applied id, merged across topics in global id order, so the
-/// cursor written after them (<see cref="ScaleoutCursor"/>) is exact whatever node reads it next.</para>
-/// <para>Reader-side state belongs to the one reader and takes no lock; <see cref="AddTopic"/>, <see cref="RemoveTopic"/>
-/// (called by that reader) and <see cref="Dispose"/> serialize on a private gate.</para>
+/// cursor written after them (<see cref="ScaleoutCursor"/>) is exact whatever node reads it next. Global order also
+/// keeps the command-topic contract: a command published before a message was published precedes it in the batch.</para>
+/// <para>An entry's own position (<see cref="TopicEntry.Position"/> when <see cref="TopicEntry.HasPosition"/>) is the
+/// last id read of that topic.</para>
 /// </remarks>
-internal sealed class RedisSubscription : IMessageSubscription
+internal sealed class RedisSubscription : TopicSubscription
 {
     private readonly RedisMessageBus _bus;
-    private readonly Action _onMessagesAvailable;
-    private readonly Lock _gate = new();
     private readonly List<StoredMessage> _scratch = [];
-
-    private Entry[] _entries;
-    private int _count;
     private ulong _position;
-    private string? _cursor;
-    private bool _disposed;
+    private Dictionary<ulong, ulong>? _overrides;
 
-    public RedisSubscription(RedisMessageBus bus, Action onMessagesAvailable, int capacity)
+    public RedisSubscription(RedisMessageBus bus, TopicTable table, Action onMessagesAvailable, int capacity)
+        : base(table, onMessagesAvailable, capacity)
     {
         _bus = bus;
-        _onMessagesAvailable = onMessagesAvailable;
-        _entries = new Entry[Math.Max(capacity, 1)];
     }
-
-    /// <inheritdoc/>
-    public string Cursor => _cursor ??= BuildCursor();
 
     /// <summary>The shared position (for tests).</summary>
     internal ulong Position => _position;
 
     /// <inheritdoc/>
-    public long UnreadCount
-    {
-        get
-        {
-            ulong applied = _bus.AppliedId;
-            long unread = 0;
-            Entry[] entries = _entries;
-            int count = Math.Min(_count, entries.Length);
-            for (int i = 0; i < count; i++)
-            {
-                // Read from another thread than the reader's: RemoveTopic may be shifting entries and clearing the
-                // last one right now, so an entry can be empty (benign: the count is an estimate for back-pressure).
-                Entry entry = entries[i];
-                if (entry.Topic is null)
-                {
-                    continue;
-                }
-
-                ulong from = entry.HasOwn ? entry.Own : _position;
-                if (applied > from)
-                {
-                    unread += entry.Topic.CountBetween(from, applied);
-                }
-            }
-
-            return unread;
-        }
-    }
-
-    /// <summary>Registers the initial topics at the cursor's positions, then signals if anything is already unread.</summary>
-    /// <param name="topics">The topics (duplicates are ignored).</param>
-    /// <param name="cursor">The client's cursor; foreign, malformed or <see langword="null"/> means "now".</param>
-    public void Start(IEnumerable<string> topics, string? cursor)
-    {
-        Dictionary<ulong, ulong>? overrides = null;
-        if (!ScaleoutCursor.TryParse(cursor, _bus.ClusterTag, out _position, out overrides))
-        {
-            _position = _bus.AppliedId;
-        }
-
-        try
-        {
-            foreach (string name in topics)
-            {
-                ArgumentException.ThrowIfNullOrEmpty(name, nameof(topics));
-                LocalTopic? topic = Register(name);
-                if (topic is not null)
-                {
-                    bool hasOwn = overrides is not null && overrides.TryGetValue(topic.Key, out ulong own) && own != _position;
-                    _entries[_count - 1].HasOwn = hasOwn;
-                    _entries[_count - 1].Own = hasOwn ? overrides![topic.Key] : 0;
-                }
-            }
-        }
-        catch
-        {
-            Dispose();
-            throw;
-        }
-
-        if (HasUnread())
-        {
-            Notify();
-        }
-    }
-
-    /// <inheritdoc/>
-    public int Read(List<Message> batch, int maxMessages)
+    /// <remarks>
+    /// Every topic reads from its own position (its own, or the shared one) up to the node's applied id; the messages are
+    /// merged in global id order and a prefix within the budget is taken. A topic cut short by the budget caps the
+    /// prefix at the last id it returned, so nothing of it is skipped. A topic still being filled from the replay stream
+    /// keeps its own position and caps the prefix there until its fill notifies.
+    /// </remarks>
+    public override int Read(List<Message> batch, int maxMessages, long maxBytes)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        if (maxMessages <= 0 || _count == 0 || Volatile.Read(ref _disposed))
+        if (maxMessages <= 0 || EntryCount == 0 || IsDisposed)
         {
             return 0;
         }
 
         ulong applied = _bus.AppliedId;
-        int total = 0;
+        var budget = new ReadBudget(maxMessages, maxBytes);
+        _scratch.Clear();
+        var sink = new StoredMessageSink(_scratch);
+        ulong limit = applied;
         bool moved = false;
-
-        // Topics that joined behind the shared position first: they catch up to it, in their own order.
-        for (int i = 0; i < _count && total < maxMessages; i++)
+        int topicsWithMessages = 0;
+        for (int i = 0; i < EntryCount; i++)
         {
-            ref Entry entry = ref _entries[i];
-            if (!entry.HasOwn || entry.Own >= _position)
+            ref TopicEntry entry = ref Entries[i];
+            ulong after = entry.HasPosition ? entry.Position : _position;
+            if (entry.Topic.CompleteAfter > after)
+            {
+                // Still being filled: it keeps its own position, and nothing after it is read, so the merged order
+                // stays the global order.
+                moved |= !entry.HasPosition;
+                entry.HasPosition = true;
+                entry.Position = after;
+                limit = Math.Min(limit, after);
+                continue;
+            }
+
+            if (after >= applied)
             {
                 continue;
             }
 
-            _scratch.Clear();
-            bool truncated = entry.Topic.Read(entry.Own, _position, _scratch, maxMessages - total);
-            foreach (StoredMessage stored in _scratch)
+            int count = _scratch.Count;
+            ReadBudget topicBudget = budget;
+            ulong resume = entry.Topic.Read(after + 1, applied + 1, ref sink, ref topicBudget, out bool exhausted);
+            if (!exhausted)
             {
-                batch.Add(stored.Message);
+                limit = Math.Min(limit, resume - 1);
             }
 
-            total += _scratch.Count;
-            if (truncated)
-            {
-                entry.Own = _scratch[^1].Id;
-            }
-            else
-            {
-                entry.HasOwn = false;
-            }
-
-            moved = true;
+            topicsWithMessages += _scratch.Count > count ? 1 : 0;
         }
 
-        if (total < maxMessages && applied > _position)
+        if (topicsWithMessages > 1)
         {
-            _scratch.Clear();
-            bool truncated = false;
-            int topicsWithMessages = 0;
-            for (int i = 0; i < _count; i++)
-            {
-                ref Entry entry = ref _entries[i];
-                ulong from = entry.HasOwn && entry.Own > _position ? entry.Own : _position;
-                int before = _scratch.Count;
-                truncated |= entry.Topic.Read(from, applied, _scratch, maxMessages - total);
-                if (_scratch.Count > before)
-                {
-                    topicsWithMessages++;
-                }
-            }
-
-            if (topicsWithMessages > 1)
-            {
-                _scratch.Sort(static (a, b) => a.Id.CompareTo(b.Id));
-            }
-
-            int take = Math.Min(_scratch.Count, maxMessages - total);
-            for (int i = 0; i < take; i++)
-            {
-                batch.Add(_scratch[i].Message);
-            }
-
-            total += take;
-
-            // Everything up to the last message taken has been read; when nothing was left behind, up to the applied id.
-            _position = take == _scratch.Count && !truncated ? applied : _scratch[take - 1].Id;
-            moved = true;
-            for (int i = 0; i < _count; i++)
-            {
-                if (_entries[i].HasOwn && _entries[i].Own <= _position)
-                {
-                    _entries[i].HasOwn = false;
-                }
-            }
+            _scratch.Sort(static (a, b) => a.Id.CompareTo(b.Id));
         }
 
-        if (moved)
+        int before = batch.Count;
+        ulong last = 0;
+        bool stoppedEarly = false;
+        foreach (StoredMessage stored in _scratch)
         {
-            _cursor = null;
+            if (stored.Id > limit || !budget.TryTake(stored.Message.Payload.Length))
+            {
+                stoppedEarly = true;
+                break;
+            }
+
+            batch.Add(stored.Message);
+            last = stored.Id;
         }
 
-        return total;
+        // Every topic has read everything up to the last message taken; when nothing was left behind, up to the limit.
+        ulong readTo = stoppedEarly ? last : limit;
+        if (Advance(readTo) || moved)
+        {
+            CursorMoved();
+        }
+
+        return batch.Count - before;
     }
 
     /// <inheritdoc/>
-    public void AddTopic(string topic, ulong startId)
+    protected override void ParseCursor(string? cursor)
     {
-        ArgumentException.ThrowIfNullOrEmpty(topic);
-        bool unread;
-        lock (_gate)
+        if (!ScaleoutCursor.TryParse(cursor, _bus.ClusterTag, out _position, out _overrides))
         {
-            if (_disposed || IndexOf(topic) >= 0)
-            {
-                return;
-            }
-
-            LocalTopic? added = Register(topic);
-            if (added is null)
-            {
-                return;
-            }
-
-            ulong own = startId == 0 ? 0 : startId - 1;
-            ref Entry entry = ref _entries[_count - 1];
-            entry.HasOwn = own != _position;
-            entry.Own = own;
-            _cursor = null;
-            unread = added.LastId > Math.Min(own, _position);
-        }
-
-        if (unread)
-        {
-            Notify();
+            _position = _bus.LastApplied;
         }
     }
 
     /// <inheritdoc/>
-    public void RemoveTopic(string topic)
+    protected override void ForgetCursor() => _overrides = null;
+
+    /// <inheritdoc/>
+    protected override void PlaceInitial(ref TopicEntry entry, ulong oldestId, ulong nextSeq)
     {
-        ArgumentException.ThrowIfNullOrEmpty(topic);
-        lock (_gate)
+        if (_overrides is not null && _overrides.TryGetValue(entry.Topic.Key, out ulong own) && own != _position)
         {
-            if (_disposed)
-            {
-                return;
-            }
-
-            int i = IndexOf(topic);
-            if (i < 0)
-            {
-                return;
-            }
-
-            LocalTopic removed = _entries[i].Topic;
-            Array.Copy(_entries, i + 1, _entries, i, _count - i - 1);
-            _count--;
-            _entries[_count] = default;
-            _cursor = null;
-            removed.RemoveSubscriber(this);
+            entry.HasPosition = true;
+            entry.Position = own;
         }
+
+        _bus.PrepareTopic(entry.Topic, entry.HasPosition ? entry.Position : _position);
     }
 
     /// <inheritdoc/>
-    /// <remarks>Unregisters from every topic. <see cref="Cursor"/> stays readable; <see cref="Read"/> returns 0.</remarks>
-    public void Dispose()
+    protected override void PlaceAdded(ref TopicEntry entry, ulong startId, ulong oldestId, ulong nextSeq)
     {
-        lock (_gate)
-        {
-            if (_disposed)
-            {
-                return;
-            }
-
-            Volatile.Write(ref _disposed, true);
-            for (int i = 0; i < _count; i++)
-            {
-                _entries[i].Topic.RemoveSubscriber(this);
-            }
-        }
+        ulong own = startId == 0 ? 0 : startId - 1;
+        entry.HasPosition = own != _position;
+        entry.Position = own;
+        _bus.PrepareTopic(entry.Topic, own);
     }
 
-    /// <summary>Invokes the availability callback unless disposed. Called without any lock held.</summary>
-    internal void Notify()
+    /// <inheritdoc/>
+    protected override bool IsUnread(in TopicEntry entry)
     {
-        if (Volatile.Read(ref _disposed))
-        {
-            return;
-        }
-
-        try
-        {
-            _onMessagesAvailable();
-        }
-#pragma warning disable CA1031 // The contract forbids the callback to throw; one that does must not stop the intake of the node.
-        catch (Exception)
-#pragma warning restore CA1031
-        {
-        }
+        ulong from = entry.HasPosition ? Math.Min(entry.Position, _position) : _position;
+        return entry.Topic.CompleteAfter <= from && entry.Topic.LastId > from;
     }
 
-    private LocalTopic? Register(string name)
+    /// <inheritdoc/>
+    protected override long CountUnread(in TopicEntry entry)
     {
-        while (true)
-        {
-            LocalTopic topic = _bus.GetOrCreateTopic(name);
-            for (int i = 0; i < _count; i++)
-            {
-                if (ReferenceEquals(_entries[i].Topic, topic))
-                {
-                    return null;
-                }
-            }
-
-            if (topic.TryAddSubscriber(this))
-            {
-                if (_count == _entries.Length)
-                {
-                    Array.Resize(ref _entries, _entries.Length * 2);
-                }
-
-                _entries[_count++] = new Entry { Topic = topic };
-                return topic;
-            }
-
-            _bus.ForgetRemovedTopic(topic);
-        }
+        ulong applied = _bus.AppliedId;
+        ulong from = entry.HasPosition ? entry.Position : _position;
+        return applied > from ? entry.Topic.CountUnread(from + 1, applied + 1) : 0;
     }
 
-    private int IndexOf(string topic)
-    {
-        for (int i = 0; i < _count; i++)
-        {
-            if (string.Equals(_entries[i].Topic.Name, topic, StringComparison.Ordinal))
-            {
-                return i;
-            }
-        }
-
-        return -1;
-    }
-
-    private bool HasUnread()
-    {
-        for (int i = 0; i < _count; i++)
-        {
-            ulong from = _entries[i].HasOwn ? Math.Min(_entries[i].Own, _position) : _position;
-            if (_entries[i].Topic.LastId > from)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private string BuildCursor()
+    /// <inheritdoc/>
+    protected override string BuildCursor()
     {
         List<(ulong, ulong)>? overrides = null;
-        for (int i = 0; i < _count; i++)
+        for (int i = 0; i < EntryCount; i++)
         {
-            if (_entries[i].HasOwn)
+            if (Entries[i].HasPosition)
             {
-                (overrides ??= []).Add((_entries[i].Topic.Key, _entries[i].Own));
+                (overrides ??= []).Add((Entries[i].Topic.Key, Entries[i].Position));
             }
         }
 
         return ScaleoutCursor.Format(_bus.ClusterTag, _position, overrides);
     }
 
-    private struct Entry
+    /// <summary>Moves every readable topic's position up to <paramref name="readTo"/>; the shared position too.</summary>
+    private bool Advance(ulong readTo)
     {
-        public LocalTopic Topic;
+        if (readTo <= _position && !HasOwnBelow(readTo))
+        {
+            return false;
+        }
 
-        /// <summary>Whether the topic has a position of its own (<see cref="Own"/>) instead of the shared one.</summary>
-        public bool HasOwn;
+        ulong shared = Math.Max(_position, readTo);
+        for (int i = 0; i < EntryCount; i++)
+        {
+            ref TopicEntry entry = ref Entries[i];
+            ulong after = entry.HasPosition ? entry.Position : _position;
+            if (entry.Topic.CompleteAfter > after)
+            {
+                continue;
+            }
 
-        /// <summary>The last id read of this topic, when <see cref="HasOwn"/>.</summary>
-        public ulong Own;
+            ulong moved = Math.Max(after, readTo);
+            entry.HasPosition = moved != shared;
+            entry.Position = entry.HasPosition ? moved : 0;
+        }
+
+        _position = shared;
+        return true;
+    }
+
+    private bool HasOwnBelow(ulong readTo)
+    {
+        for (int i = 0; i < EntryCount; i++)
+        {
+            if (Entries[i].HasPosition && Entries[i].Position < readTo && Entries[i].Topic.CompleteAfter <= Entries[i].Position)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Tether.Server.Messaging;
 
 namespace Tether.Redis.Internal;
 
@@ -9,8 +10,8 @@ namespace Tether.Redis.Internal;
 /// </summary>
 /// <remarks>
 /// <para>ID is a global id: the subscription has read every message of its topics up to and including it. Global ids
-/// are the same on every node, so a cursor issued by one node resumes on any other (PROTOCOL §10: "scaleout buses use
-/// the prefix <c>s-</c>"). CLUSTER names the cluster (a hash of the key prefix), so a cursor of another cluster or of
+/// are the same on every node, so a cursor issued by one node resumes on any other (scale-out buses use the prefix
+/// <c>s-</c>). CLUSTER names the cluster (a hash of the key prefix), so a cursor of another cluster or of
 /// the in-process bus (<c>d-…</c>) starts at "now". A TOPIC entry is a 64-bit hash of a topic name with that topic's own
 /// position: a group joined late reads from where it joined, not from the shared ID.</para>
 /// <para>Every number is uppercase hexadecimal without padding; only <c>0-9 A-F s - , |</c> occur, so the cursor is ASCII
@@ -22,7 +23,6 @@ internal static class ScaleoutCursor
     public const int MaxLength = 64 * 1024;
 
     private const string Prefix = "s-";
-    private const int MaxHexDigits = 16;
 
     /// <summary>The cluster tag of a key prefix: FNV-1a (32-bit) of its UTF-8 bytes.</summary>
     /// <param name="prefix">The key prefix.</param>
@@ -88,7 +88,7 @@ internal static class ScaleoutCursor
         }
 
         ReadOnlySpan<char> rest = cursor.AsSpan(Prefix.Length);
-        if (!TryReadEntry(ref rest, out ulong tag, out position) || tag != cluster)
+        if (!CursorCodec.TryReadEntry(ref rest, out ulong tag, out position) || tag != cluster)
         {
             position = 0;
             return false;
@@ -96,7 +96,7 @@ internal static class ScaleoutCursor
 
         while (!rest.IsEmpty)
         {
-            if (!TryReadEntry(ref rest, out ulong key, out ulong id))
+            if (!CursorCodec.TryReadEntry(ref rest, out ulong key, out ulong id))
             {
                 position = 0;
                 overrides = null;
@@ -105,63 +105,6 @@ internal static class ScaleoutCursor
 
             overrides ??= [];
             overrides.TryAdd(key, id);
-        }
-
-        return true;
-    }
-
-    private static bool TryReadEntry(ref ReadOnlySpan<char> entries, out ulong key, out ulong id)
-    {
-        key = 0;
-        id = 0;
-        ReadOnlySpan<char> entry;
-        int bar = entries.IndexOf('|');
-        if (bar < 0)
-        {
-            entry = entries;
-            entries = default;
-        }
-        else
-        {
-            entry = entries[..bar];
-            entries = entries[(bar + 1)..];
-            if (entries.IsEmpty)
-            {
-                // A trailing separator: not a cursor this bus writes.
-                return false;
-            }
-        }
-
-        int comma = entry.IndexOf(',');
-        return comma > 0 && TryParseHex(entry[..comma], out key) && TryParseHex(entry[(comma + 1)..], out id);
-    }
-
-    private static bool TryParseHex(ReadOnlySpan<char> digits, out ulong value)
-    {
-        value = 0;
-        if (digits.IsEmpty || digits.Length > MaxHexDigits)
-        {
-            return false;
-        }
-
-        foreach (char c in digits)
-        {
-            uint digit;
-            if (c is >= '0' and <= '9')
-            {
-                digit = (uint)(c - '0');
-            }
-            else if (c is >= 'A' and <= 'F')
-            {
-                digit = (uint)(c - 'A' + 10);
-            }
-            else
-            {
-                value = 0;
-                return false;
-            }
-
-            value = (value << 4) | digit;
         }
 
         return true;

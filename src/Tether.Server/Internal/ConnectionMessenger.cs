@@ -94,6 +94,10 @@ internal sealed class ConnectionMessenger : IConnection, IConnectionGroupManager
         }
     }
 
-    private byte[] Serialize(object? value) =>
-        value is null ? "null"u8.ToArray() : JsonSerializer.SerializeToUtf8Bytes(value, value.GetType(), _json);
+    private byte[] Serialize(object? value) => value switch
+    {
+        null => "null"u8.ToArray(),
+        ArraySegment<byte> json => PreserializedJson.ToPayload(json, nameof(value)),
+        _ => JsonSerializer.SerializeToUtf8Bytes(value, value.GetType(), _json),
+    };
 }

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.DataProtection;
@@ -23,7 +22,7 @@ internal sealed class ConnectionTokenProtector
     }
 
     public string ProtectConnectionToken(string connectionId, string userName) =>
-        Convert.ToBase64String(_connectionTokens.Protect(Encoding.UTF8.GetBytes(connectionId + ":" + userName)));
+        Convert.ToBase64String(KeyRingFailure.Protect(_connectionTokens, Encoding.UTF8.GetBytes(connectionId + ":" + userName)));
 
     /// <summary>Reads a connection token; <see langword="false"/> for anything tampered, foreign or malformed.</summary>
     public bool TryUnprotectConnectionToken(string token, out string connectionId, out string userName)
@@ -45,7 +44,7 @@ internal sealed class ConnectionTokenProtector
     public string ProtectGroupsToken(string connectionId, IReadOnlyCollection<string> qualifiedGroups)
     {
         string plain = connectionId + ":" + JsonSerializer.Serialize(qualifiedGroups, TetherJsonContext.Default.IReadOnlyCollectionString);
-        return Convert.ToBase64String(_groupsTokens.Protect(Encoding.UTF8.GetBytes(plain)));
+        return Convert.ToBase64String(KeyRingFailure.Protect(_groupsTokens, Encoding.UTF8.GetBytes(plain)));
     }
 
     /// <summary>
@@ -92,14 +91,8 @@ internal sealed class ConnectionTokenProtector
             return false;
         }
 
-        try
-        {
-            plain = Encoding.UTF8.GetString(protector.Unprotect(bytes));
-            return true;
-        }
-        catch (CryptographicException)
-        {
-            return false;
-        }
+        byte[]? unprotected = KeyRingFailure.TryUnprotect(protector, bytes);
+        plain = unprotected is null ? string.Empty : Encoding.UTF8.GetString(unprotected);
+        return unprotected is not null;
     }
 }

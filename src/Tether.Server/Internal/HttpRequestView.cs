@@ -9,7 +9,7 @@ internal sealed class HttpRequestView(HttpContext context) : IRequest
 {
     private Uri? _url;
 
-    public Uri Url => _url ??= new Uri(context.Request.GetEncodedUrl());
+    public Uri Url => _url ??= BuildUrl(context.Request);
 
     public string LocalPath => context.Request.PathBase.Add(context.Request.Path).Value ?? "/";
 
@@ -22,6 +22,29 @@ internal sealed class HttpRequestView(HttpContext context) : IRequest
     public ClaimsPrincipal User => context.User;
 
     public HttpContext? HttpContext => context;
+
+    /// <summary>Whether the request's URL can be built from its scheme, Host header, path and query.</summary>
+    /// <remarks>
+    /// Kestrel accepts some Host values that no <see cref="Uri"/> takes, e.g. a port above 65535. An HTTP/1.0 request
+    /// without a Host header is valid: its URL uses <c>localhost</c>.
+    /// </remarks>
+    public static bool HasValidUrl(HttpRequest request) =>
+        !request.Host.HasValue || Uri.TryCreate(request.GetEncodedUrl(), UriKind.Absolute, out _);
+
+    /// <summary>
+    /// The request's URL; never throws. When the Host header makes it unusable, the host is replaced by
+    /// <c>localhost</c> so that path and query stay available to a handler that runs anyway (a disconnect after a timeout).
+    /// </summary>
+    private static Uri BuildUrl(HttpRequest request)
+    {
+        if (Uri.TryCreate(request.GetEncodedUrl(), UriKind.Absolute, out var url))
+        {
+            return url;
+        }
+
+        string local = UriHelper.BuildAbsolute(request.Scheme, new HostString("localhost"), request.PathBase, request.Path, request.QueryString);
+        return Uri.TryCreate(local, UriKind.Absolute, out url) ? url : new Uri("http://localhost/");
+    }
 
     /// <summary>Copies what outlives the request: URL, path, query and user (not headers or cookies).</summary>
     public RequestSnapshot Snapshot() => new(Url, LocalPath, new QueryCollection(context.Request.Query.ToDictionary(p => p.Key, p => p.Value)), User);

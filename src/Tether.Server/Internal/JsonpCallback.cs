@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 
 namespace Tether.Server.Internal;
 
-/// <summary>Validates JSONP callback names: dotted JavaScript identifiers that are not reserved words (PROTOCOL.md P17).</summary>
+/// <summary>Validates JSONP callback names: dotted JavaScript identifiers that are not reserved words.</summary>
 internal static partial class JsonpCallback
 {
     private static readonly HashSet<string> s_reserved = new(StringComparer.Ordinal)
@@ -13,6 +13,8 @@ internal static partial class JsonpCallback
         "switch", "this", "throw", "true", "try", "typeof", "var", "void", "while", "with", "yield",
     };
 
+    /// <summary>Whether <paramref name="callback"/> may be written before <c>(</c> in a JSONP answer.</summary>
+    /// <remarks>The pattern ends with <c>\z</c>, not <c>$</c>, which would also accept a trailing line feed.</remarks>
     public static bool IsValid(string callback)
     {
         if (callback.Length is 0 or > 256 || !Identifier().IsMatch(callback))
@@ -31,6 +33,6 @@ internal static partial class JsonpCallback
         return true;
     }
 
-    [GeneratedRegex(@"^[A-Za-z_$][A-Za-z0-9_$]*(\.[A-Za-z_$][A-Za-z0-9_$]*)*$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[A-Za-z_$][A-Za-z0-9_$]*(\.[A-Za-z_$][A-Za-z0-9_$]*)*\z", RegexOptions.CultureInvariant)]
     private static partial Regex Identifier();
 }

@@ -67,6 +67,11 @@ internal sealed partial class PersistentConnectionDispatcher<TConnection> : IDis
     public async Task ProcessRequestAsync(HttpContext context)
     {
         context.Response.Headers.XContentTypeOptions = "nosniff";
+        if (await RequestValidator.RejectAsync(context, _logger).ConfigureAwait(false))
+        {
+            return;
+        }
+
         var request = new HttpRequestView(context);
         var connection = Create(context.RequestServices);
 
@@ -264,7 +269,7 @@ internal sealed partial class PersistentConnectionDispatcher<TConnection> : IDis
 
     private async Task SendAsync(HttpContext context, TConnection connection, IRequest request, string connectionId, bool longPolling)
     {
-        var form = await ReadFormAsync(context).ConfigureAwait(false);
+        var form = await RequestForm.ReadAsync(context, _options.MaxIncomingSendSize).ConfigureAwait(false);
         if (form is null)
         {
             return;
@@ -294,10 +299,10 @@ internal sealed partial class PersistentConnectionDispatcher<TConnection> : IDis
         var query = context.Request.Query;
         string? messageId = query["messageId"];
         string? groupsToken = query["groupsToken"];
-        if (isLongPolling && (messageId is null || groupsToken is null) && HasBody(context.Request))
+        if (isLongPolling && (messageId is null || groupsToken is null) && RequestForm.HasBody(context.Request))
         {
             // The JavaScript client's long polls carry these in a form body; the query wins (PROTOCOL.md §2.2).
-            var form = await ReadFormAsync(context).ConfigureAwait(false);
+            var form = await RequestForm.ReadAsync(context, _options.MaxIncomingSendSize).ConfigureAwait(false);
             if (form is null)
             {
                 return null;
@@ -330,7 +335,7 @@ internal sealed partial class PersistentConnectionDispatcher<TConnection> : IDis
             ConnectionId = connectionId,
             TypeName = _typeName,
             Kind = kind,
-            Cursor = string.IsNullOrEmpty(messageId) ? null : messageId,
+            Cursor = ClientCursor.Normalize(messageId),
             Groups = groups,
             LongPollDelayMs = isLongPolling ? (int)_options.LongPollDelay.TotalMilliseconds : 0,
             JsonpCallback = callback,
@@ -372,46 +377,6 @@ internal sealed partial class PersistentConnectionDispatcher<TConnection> : IDis
 
         return result;
     }
-
-    /// <summary>
-    /// Reads an <c>application/x-www-form-urlencoded</c> body whatever the Content-Type says: the classic .NET client
-    /// sends none (PROTOCOL.md P1). An empty body is an empty form. Answers 413 and returns null when too large.
-    /// </summary>
-    private async Task<Dictionary<string, StringValues>?> ReadFormAsync(HttpContext context)
-    {
-        if (!HasBody(context.Request))
-        {
-            return [];
-        }
-
-        int limit = _options.MaxIncomingSendSize;
-        if (context.Request.ContentLength > limit)
-        {
-            await FailAsync(context, StatusCodes.Status413PayloadTooLarge, TooLarge(limit)).ConfigureAwait(false);
-            return null;
-        }
-
-        try
-        {
-            using var reader = new FormReader(context.Request.Body, Encoding.UTF8)
-            {
-                ValueLengthLimit = limit,
-                KeyLengthLimit = 1024,
-                ValueCountLimit = 1024,
-            };
-            return await reader.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
-        }
-        catch (InvalidDataException)
-        {
-            await FailAsync(context, StatusCodes.Status413PayloadTooLarge, TooLarge(limit)).ConfigureAwait(false);
-            return null;
-        }
-    }
-
-    private static string TooLarge(int limit) =>
-        $"Protocol error: The request body is larger than the {limit} bytes this server accepts (MaxIncomingSendSize).";
-
-    private static bool HasBody(HttpRequest request) => request.ContentLength is null or > 0 && (request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0);
 
     private PersistentConnectionTransports? ResolveTransport(string? name)
     {

@@ -6,7 +6,7 @@ using Tether.Server.Messaging;
 
 namespace Tether.Server.Internal;
 
-/// <summary>What one persistent response carries besides its messages (PROTOCOL.md §6).</summary>
+/// <summary>What one persistent response carries besides its messages.</summary>
 internal readonly record struct PersistentResponseHeader(
     string Cursor,
     bool Initialized = false,
@@ -22,13 +22,16 @@ internal readonly record struct PersistentResponseHeader(
 /// </summary>
 internal static class PersistentResponseWriter
 {
+    private static readonly SearchValues<char> s_plain =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.,:|+/=~");
+
     public static void Write(IBufferWriter<byte> output, in PersistentResponseHeader header, IReadOnlyList<Message> messages, string connectionId)
     {
-        WriteAscii(output, "{\"C\":\"");
+        WriteAscii(output, "{\"C\":");
 
-        // Cursors are ASCII and JSON-safe by the bus contract, so they are written raw like classic does.
-        WriteAscii(output, header.Cursor);
-        WriteAscii(output, "\"");
+        // Cursors the buses issue are plain ASCII and go out as they are; anything else (a client's cursor echoed back)
+        // is escaped, so no header value can break the JSON or a JSONP script.
+        WriteJsonString(output, header.Cursor);
         if (header.Initialized)
         {
             WriteAscii(output, ",\"S\":1");
@@ -41,9 +44,8 @@ internal static class PersistentResponseWriter
 
         if (header.GroupsToken is { } groupsToken)
         {
-            WriteAscii(output, ",\"G\":\"");
-            WriteAscii(output, groupsToken);
-            WriteAscii(output, "\"");
+            WriteAscii(output, ",\"G\":");
+            WriteJsonString(output, groupsToken);
         }
 
         if (header.LongPollDelayMs != 0)
@@ -55,8 +57,7 @@ internal static class PersistentResponseWriter
         if (header.Error is { } error)
         {
             WriteAscii(output, ",\"E\":");
-            using var writer = new Utf8JsonWriter(output);
-            writer.WriteStringValue(error);
+            WriteJsonString(output, error);
         }
 
         WriteAscii(output, ",\"M\":[");
@@ -80,6 +81,28 @@ internal static class PersistentResponseWriter
 
         WriteAscii(output, "]}");
     }
+
+    /// <summary>
+    /// Writes <paramref name="text"/> as a JSON string: as it is when it holds only characters that need no escaping
+    /// anywhere (letters, digits and <c>-_.,:|+/=~</c>), otherwise escaped by <see cref="Utf8JsonWriter"/>'s default
+    /// encoder, which also escapes HTML-sensitive and non-ASCII characters.
+    /// </summary>
+    public static void WriteJsonString(IBufferWriter<byte> output, string text)
+    {
+        if (IsPlain(text))
+        {
+            WriteAscii(output, "\"");
+            WriteAscii(output, text);
+            WriteAscii(output, "\"");
+            return;
+        }
+
+        using var writer = new Utf8JsonWriter(output);
+        writer.WriteStringValue(text);
+    }
+
+    /// <summary>Whether <paramref name="text"/> holds only characters that need no escaping in JSON, JavaScript or HTML.</summary>
+    public static bool IsPlain(ReadOnlySpan<char> text) => !text.ContainsAnyExcept(s_plain);
 
     /// <summary>Writes ASCII text as UTF-8 (identical bytes) without allocating.</summary>
     public static void WriteAscii(IBufferWriter<byte> output, string text)

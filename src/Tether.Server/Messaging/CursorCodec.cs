@@ -4,12 +4,13 @@ using System.Numerics;
 namespace Tether.Server.Messaging;
 
 /// <summary>
-/// The text form of an <see cref="InMemoryMessageBus"/> cursor: <c>d-&lt;PROCESS&gt;-&lt;key&gt;,&lt;id&gt;|&lt;key&gt;,&lt;id&gt;...</c>.
+/// The text form of an <see cref="InMemoryMessageBus"/> cursor: <c>d-&lt;PROCESS&gt;-&lt;key&gt;,&lt;id&gt;|&lt;key&gt;,&lt;id&gt;...</c>,
+/// and the hex and entry helpers every bus's cursors share.
 /// </summary>
 /// <remarks>
 /// <para>Every number is uppercase hexadecimal without padding: PROCESS is the bus's random 32-bit id, a key is a topic's
 /// creation sequence number in that bus, and an id is the next message id to read from that topic. Only the characters
-/// <c>0-9 A-F d - , |</c> occur, so the cursor is ASCII and JSON-safe without escaping (PROTOCOL §10).</para>
+/// <c>0-9 A-F d - , |</c> occur, so the cursor is ASCII and JSON-safe without escaping.</para>
 /// <para>Parsing is strict and never throws: anything that is not exactly this shape, with at most 16 hex digits per number,
 /// is rejected as a whole, and the caller then starts every topic at "now".</para>
 /// </remarks>
@@ -136,12 +137,51 @@ internal static class CursorCodec
         return ok && (bar < 0 || !entries.IsEmpty);
     }
 
+    /// <summary>Finds the id of <paramref name="key"/> in a validated entry list; the first entry for a key wins.</summary>
+    /// <param name="entries">The entries of <see cref="TryGetEntries"/>.</param>
+    /// <param name="key">The topic key.</param>
+    /// <param name="id">Its id.</param>
+    /// <returns>Whether the key is there.</returns>
+    public static bool TryFind(ReadOnlySpan<char> entries, ulong key, out ulong id)
+    {
+        while (!entries.IsEmpty && TryReadEntry(ref entries, out ulong entryKey, out ulong entryId))
+        {
+            if (entryKey == key)
+            {
+                id = entryId;
+                return true;
+            }
+        }
+
+        id = 0;
+        return false;
+    }
+
+    /// <summary>Indexes a validated entry list by key; the first entry for a key wins.</summary>
+    /// <param name="entries">The entries of <see cref="TryGetEntries"/>.</param>
+    /// <param name="count">How many there are.</param>
+    /// <returns>The ids by key.</returns>
+    public static Dictionary<ulong, ulong> BuildIndex(ReadOnlySpan<char> entries, int count)
+    {
+        var index = new Dictionary<ulong, ulong>(count);
+        while (!entries.IsEmpty && TryReadEntry(ref entries, out ulong key, out ulong id))
+        {
+            index.TryAdd(key, id);
+        }
+
+        return index;
+    }
+
     /// <summary>How many hex digits <paramref name="value"/> takes without padding.</summary>
     /// <param name="value">The value.</param>
     /// <returns>1 to 16.</returns>
     public static int HexLength(ulong value) => value == 0 ? 1 : (67 - BitOperations.LeadingZeroCount(value)) >> 2;
 
-    private static int WriteHex(Span<char> destination, ulong value)
+    /// <summary>Writes <paramref name="value"/> in uppercase hex without padding.</summary>
+    /// <param name="destination">At least <see cref="HexLength"/> characters.</param>
+    /// <param name="value">The value.</param>
+    /// <returns>The characters written.</returns>
+    public static int WriteHex(Span<char> destination, ulong value)
     {
         int length = HexLength(value);
         for (int i = length - 1; i >= 0; i--)
@@ -154,7 +194,10 @@ internal static class CursorCodec
     }
 
     /// <summary>Parses 1 to 16 uppercase hex digits; nothing else (no sign, whitespace, prefix or lowercase).</summary>
-    private static bool TryParseHex(ReadOnlySpan<char> digits, out ulong value)
+    /// <param name="digits">The digits.</param>
+    /// <param name="value">The value.</param>
+    /// <returns>Whether they were valid.</returns>
+    public static bool TryParseHex(ReadOnlySpan<char> digits, out ulong value)
     {
         value = 0;
         if (digits.IsEmpty || digits.Length > MaxHexDigits)

@@ -40,7 +40,12 @@ public interface IMessageBus
 }
 
 /// <summary>A reader over several topics of a <see cref="IMessageBus"/>, with its own cursor.</summary>
-/// <remarks>Used by one reader at a time; <c>Dispose</c> may race with the availability callback.</remarks>
+/// <remarks>
+/// <para>Used by one reader at a time; <c>Dispose</c> may race with the availability callback.</para>
+/// <para>The first topic passed to <see cref="IMessageBus.Subscribe"/> is the subscription's command topic (the
+/// connection's own topic): a read takes it first and, after the other topics, looks at it once more, so every command
+/// published before a message of a batch was read is in that batch, ahead of any later message of another topic.</para>
+/// </remarks>
 public interface IMessageSubscription : IDisposable
 {
     /// <summary>The current position as an opaque, ASCII, JSON-safe string (no quotes, backslashes or control characters).</summary>
@@ -65,27 +70,9 @@ public interface IMessageSubscription : IDisposable
     /// </summary>
     /// <param name="batch">Receives the messages.</param>
     /// <param name="maxMessages">The most messages to move.</param>
-    /// <param name="maxBytes">The most payload bytes to move (after the first message).</param>
+    /// <param name="maxBytes">The most payload bytes to move (the first message always moves).</param>
     /// <returns>How many messages were moved; 0 when nothing is unread.</returns>
-    int Read(List<Message> batch, int maxMessages, long maxBytes)
-    {
-        // A correct but slow fallback for implementations that only read by count: one message at a time.
-        ArgumentNullException.ThrowIfNull(batch);
-        int moved = 0;
-        long bytes = 0;
-        while (moved < maxMessages && (moved == 0 || bytes < maxBytes))
-        {
-            if (Read(batch, 1) == 0)
-            {
-                break;
-            }
-
-            bytes += batch[^1].Payload.Length;
-            moved++;
-        }
-
-        return moved;
-    }
+    int Read(List<Message> batch, int maxMessages, long maxBytes);
 
     /// <summary>Starts reading another topic at <paramref name="startId"/> (see <see cref="IMessageBus.GetNextId"/>).</summary>
     /// <param name="topic">The topic.</param>

@@ -46,14 +46,21 @@ public class ConcurrencyTests
     }
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(16)]
-    public async Task SmallBuffer_LaggingReader_SeesGapsButNeverTornDuplicatedOrReorderedMessages(int bufferSize)
+    [InlineData(1, long.MaxValue, long.MaxValue)]
+    [InlineData(2, long.MaxValue, long.MaxValue)]
+    [InlineData(16, long.MaxValue, long.MaxValue)]
+    [InlineData(1000, 20L, long.MaxValue)]
+    [InlineData(1000, 1000L, 60L)]
+    public async Task SmallBuffer_LaggingReader_SeesGapsButNeverTornDuplicatedOrReorderedMessages(int bufferSize, long topicBytes, long totalBytes)
     {
-        // The buffer wraps constantly while the reader copies without a lock: overwritten slots must be detected.
+        // The buffer wraps (or is trimmed by bytes, or evicted across topics) constantly while the reader copies without
+        // a lock: overwritten and cleared slots must be detected.
         const int perPublisher = 20_000;
-        using var bus = CreateBus(bufferSize);
+        using var bus = CreateBus(bufferSize, configure: o =>
+        {
+            o.MaxTopicBufferBytes = topicBytes;
+            o.MaxBufferedBytes = totalBytes;
+        });
         string[] topics = ["shared", .. Enumerable.Range(0, Publishers).Select(p => $"own{p}")];
         using var reader = new TestReader(bus, topics);
 
@@ -68,7 +75,7 @@ public class ConcurrencyTests
         {
             // Drain once more after the publishers finished: then nothing can be unread any more.
             bool finished = publishers.IsCompleted;
-            while (reader.Subscription.Read(batch, bufferSize) > 0)
+            while (reader.Subscription.Read(batch, Math.Min(bufferSize, 16)) > 0)
             {
                 foreach (Message message in batch)
                 {
@@ -103,10 +110,15 @@ public class ConcurrencyTests
 
         await publishers.DefaultTimeout();
 
-        // The newest message of each topic is never overwritten, so it is always delivered.
-        Assert.All(lastOwn, last => Assert.Equal(perPublisher - 1, last));
-        Assert.Contains(perPublisher - 1, lastShared);
-        Assert.InRange(received, 1 + Publishers, 2 * Publishers * perPublisher);
+        long bound = Math.Min(totalBytes, topicBytes == long.MaxValue ? long.MaxValue : topicBytes * topics.Length);
+        Assert.InRange(bus.Budget.BufferedBytes, 0, bound);
+        if (totalBytes == long.MaxValue)
+        {
+            // The newest message of each topic is never dropped by the topic's own bounds, so it is always delivered.
+            Assert.All(lastOwn, last => Assert.Equal(perPublisher - 1, last));
+            Assert.Contains(perPublisher - 1, lastShared);
+            Assert.InRange(received, 1 + Publishers, 2 * Publishers * perPublisher);
+        }
     }
 
     [Fact]

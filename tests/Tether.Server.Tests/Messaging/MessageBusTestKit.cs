@@ -30,8 +30,18 @@ internal static class MessageBusTestKit
         }
     }
 
+    /// <summary>
+    /// Publishes one message as a topic with a reader sees it: the in-process bus does not buffer publications to topics
+    /// nothing created (no subscriber, GetNextId or added topic), so the topic is created first, without touching an
+    /// existing one (these tests are about buffering, cursors and expiry of topics that exist).
+    /// </summary>
     public static void Publish(this IMessageBus bus, Message message)
     {
+        if (bus is InMemoryMessageBus inMemory)
+        {
+            inMemory.GetOrCreateTopic(message.Topic);
+        }
+
         ValueTask publication = bus.PublishAsync(message);
         if (!publication.IsCompletedSuccessfully)
         {

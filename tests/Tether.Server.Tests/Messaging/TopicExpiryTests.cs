@@ -23,7 +23,7 @@ public class TopicExpiryTests
         var time = new FakeTimeProvider();
         using var bus = CreateBus(timeProvider: time);
         bus.Publish("a", "1", "2");
-        Topic original = bus.GetOrCreateTopic("a");
+        BufferedTopic original = bus.GetOrCreateTopic("a");
 
         time.Advance(Ttl - SweepPeriod);
         Assert.Equal(1, bus.TopicCount);
@@ -135,12 +135,12 @@ public class TopicExpiryTests
     {
         var time = new FakeTimeProvider();
         using var bus = CreateBus(timeProvider: time);
-        Topic original = bus.GetOrCreateTopic("a");
+        BufferedTopic original = bus.GetOrCreateTopic("a");
         time.Advance(Ttl);
         bus.SweepTopics();
         Assert.True(original.IsRemoved);
 
-        Assert.False(original.TryPublish(Data("a", "1")));
+        Assert.False(original.TryAppend(0, Data("a", "1"), notify: true));
         using var reader = new TestReader(bus, "a");
         bus.Publish("a", "1");
 

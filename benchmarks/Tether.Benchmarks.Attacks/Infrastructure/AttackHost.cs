@@ -1,69 +1,54 @@
-using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Tether.Server;
+using Tether.Tests.Utils;
 
 namespace Tether.Benchmarks.Attacks.Infrastructure;
 
 /// <summary>
-/// The server under attack: Kestrel on 127.0.0.1 and a free port, <c>/echo</c> and <c>/broadcast</c> with the
-/// persistent-connection options given (the defaults unless an attack says otherwise), every TCP connection tracked,
-/// every connection event counted and every error-level log line counted.
+/// The server under attack: the tests' <see cref="TestServer"/> (Kestrel on 127.0.0.1 and a free port) with the
+/// persistent-connection options given (the defaults unless an attack says otherwise), whose <c>/echo</c> and
+/// <c>/broadcast</c> are served by connections that count their events (mapped first, so they win over the test
+/// connections of the same paths); every TCP connection is tracked and every error-level log line counted.
 /// </summary>
-internal sealed class AttackHost : IAsyncDisposable
+internal sealed class AttackHost(TestServer server) : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    public Uri BaseUri => server.BaseUri;
 
-    private AttackHost(WebApplication app, Uri baseUri)
-    {
-        _app = app;
-        BaseUri = baseUri;
-    }
+    public IServiceProvider Services => server.Services;
 
-    public Uri BaseUri { get; }
+    public EventCounts Events => Services.GetRequiredService<EventCounts>();
 
-    public IServiceProvider Services => _app.Services;
+    public TcpConnections Connections => Services.GetRequiredService<TcpConnections>();
 
-    public EventCounts Events => _app.Services.GetRequiredService<EventCounts>();
+    public ErrorLogCounter Errors => Services.GetRequiredService<ErrorLogCounter>();
 
-    public TcpConnections Connections => _app.Services.GetRequiredService<TcpConnections>();
-
-    public ErrorLogCounter Errors => _app.Services.GetRequiredService<ErrorLogCounter>();
-
-    public IConnection Broadcaster => _app.Services.GetRequiredService<IPersistentConnectionContext<BroadcastAttackConnection>>().Connection;
+    public IConnection Broadcaster => Services.GetRequiredService<IPersistentConnectionContext<BroadcastAttackConnection>>().Connection;
 
     public static async Task<AttackHost> StartAsync(Action<PersistentConnectionOptions>? configure = null, Action<IPersistentConnectionBuilder>? backplane = null)
     {
         var connections = new TcpConnections();
         var errors = new ErrorLogCounter();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Use(connections.Track)));
-        builder.Logging.ClearProviders();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Logging.AddProvider(errors);
-        builder.Services.AddSingleton(connections);
-        builder.Services.AddSingleton(errors);
-        builder.Services.AddSingleton<EventCounts>();
-        var persistent = builder.Services.AddPersistentConnections(configure);
-        backplane?.Invoke(persistent);
-
-        var app = builder.Build();
-        app.MapPersistentConnection<EchoAttackConnection>("/echo");
-        app.MapPersistentConnection<BroadcastAttackConnection>("/broadcast");
-        await app.StartAsync();
-
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new AttackHost(app, new Uri(address.TrimEnd('/') + "/"));
+        var server = await TestServer.StartAsync(
+            configure,
+            services =>
+            {
+                services.AddSingleton(connections);
+                services.AddSingleton(errors);
+                services.AddSingleton<ILoggerProvider>(errors);
+                services.AddSingleton<EventCounts>();
+                services.Configure<KestrelServerOptions>(kestrel => kestrel.ConfigureEndpointDefaults(listen => listen.Use(connections.Track)));
+                backplane?.Invoke(services.AddPersistentConnections());
+            },
+            app =>
+            {
+                app.MapPersistentConnection<EchoAttackConnection>("/echo").WithOrder(-1);
+                app.MapPersistentConnection<BroadcastAttackConnection>("/broadcast").WithOrder(-1);
+            });
+        return new AttackHost(server);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        await _app.StopAsync(cts.Token);
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => server.DisposeAsync();
 }

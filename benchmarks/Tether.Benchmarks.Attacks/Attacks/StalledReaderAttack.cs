@@ -81,7 +81,7 @@ internal static class StalledReaderAttack
         return run.Result(ended, detail);
     }
 
-    /// <summary>Connects over WebSockets, reads the init frame's cursor, and drops the socket without a close.</summary>
+    /// <summary>Connects over WebSockets, reads the init frame's cursor, starts, and drops the socket without a close.</summary>
     private static async Task<string> ConnectAndDropAsync(AttackRun run, Negotiation connection)
     {
         using var socket = new ClientWebSocket();
@@ -93,6 +93,7 @@ internal static class StalledReaderAttack
         run.Tally.Status(101);
         using var init = JsonDocument.Parse(buffer.AsMemory(0, result.Count));
         string cursor = init.RootElement.GetProperty("C").GetString()!;
+        await run.Client.GetAsync($"broadcast/start?{connection.Query("webSockets")}");
         socket.Abort();
         return cursor;
     }

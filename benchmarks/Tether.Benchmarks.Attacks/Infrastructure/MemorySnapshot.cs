@@ -3,7 +3,7 @@ using System.Runtime;
 
 namespace Tether.Benchmarks.Attacks.Infrastructure;
 
-/// <summary>The managed heap after a forced, compacting full GC, and the process working set, at one moment.</summary>
+/// <summary>The managed heap after a forced, compacting, aggressive full GC, and the process working set, at one moment.</summary>
 internal readonly record struct MemorySnapshot(long HeapBytes, long WorkingSetBytes)
 {
     public static MemorySnapshot Take()
@@ -11,7 +11,9 @@ internal readonly record struct MemorySnapshot(long HeapBytes, long WorkingSetBy
         GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         GC.WaitForPendingFinalizers();
-        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+
+        // Aggressive: the GC also gives back the memory it no longer needs, so the working set shows what is kept.
+        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         using var process = Process.GetCurrentProcess();
         return new MemorySnapshot(GC.GetTotalMemory(forceFullCollection: false), process.WorkingSet64);
     }

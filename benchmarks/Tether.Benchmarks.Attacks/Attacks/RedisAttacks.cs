@@ -49,7 +49,8 @@ internal static class RedisAttacks
         string detail = string.Create(
             CultureInfo.InvariantCulture,
             $"{scale.RedisMessages} broadcasts of 6,000,002 B JSON; Redis used_memory {Units.SignedMegabytes(after - before)}; " +
-            $"replay stream {length} entries, {Units.Megabytes((long)streamBytes)} payload (stream-bytes), MEMORY USAGE {Units.Megabytes((long)usage)}; node memory");
+            $"replay stream {length} entries, {Units.Megabytes((long)streamBytes)} payload (stream-bytes; ReplayMaxBytes {Units.Megabytes(new RedisBackplaneOptions().ReplayMaxBytes)}), " +
+            $"MEMORY USAGE {Units.Megabytes((long)usage)}; node memory (the node has no connection, so it buffers nothing)");
         run.Tally.Sent(scale.RedisMessages * 6_000_002L);
         return run.Result(run.Growth(), detail);
     }

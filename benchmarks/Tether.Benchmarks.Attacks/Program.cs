@@ -31,7 +31,8 @@ foreach (var attack in attacks)
 {
     try
     {
-        foreach (var result in await attack())
+        // Each attack is bounded in time as well as in count: one that hangs is reported and the run goes on.
+        foreach (var result in await attack().WaitAsync(scale.Smoke ? TimeSpan.FromSeconds(30) : TimeSpan.FromSeconds(100)))
         {
             Report.PrintLine(result);
             results.Add(result);

@@ -72,12 +72,26 @@ internal static class RedisAttacks
         var send = await client.SendAsync(connection, "data=hello"u8.ToArray());
         var abort = await client.AbortAsync(connection, "echo");
         string eventsWhileDown = run.Host.Events.ToString();
+        int freshNegotiate = await NegotiateOnFreshNodeAsync(redis, prefix, run.Tally);
         await redis.RestartAsync();
         var retried = await RetryAbortAsync(client, connection);
         string detail = $"negotiate {negotiate.Status} (Retry-After {negotiate.RetryAfter ?? "none"}), send {send.Status} (Retry-After {send.RetryAfter ?? "none"}), " +
             $"abort {abort.Status} (Retry-After {abort.RetryAfter ?? "none"}); events after the abort [{eventsWhileDown}]; " +
+            $"negotiate on a node started while Redis is down (key ring not loaded): {freshNegotiate}; " +
             $"Redis restarted, abort retried: {retried.Status} [{run.Host.Events}]";
         return run.Result(run.Growth(), detail);
+    }
+
+    /// <summary>Starts a second node of the cluster while Redis is down and negotiates on it once.</summary>
+    private static async Task<int> NegotiateOnFreshNodeAsync(RedisServerFixture redis, string prefix, Tally tally)
+    {
+        await using var node = await AttackHost.StartAsync(backplane: b => b.AddRedis(r =>
+        {
+            r.Configuration = redis.Configuration;
+            r.Prefix = prefix;
+        })).WaitAsync(TimeSpan.FromSeconds(20));
+        using var client = new ProtocolClient(node.BaseUri, tally);
+        return (await client.GetAsync("echo/negotiate?clientProtocol=2.1")).Status;
     }
 
     /// <summary>Retries the abort until the node has reconnected to the restarted Redis (503 while it has not), at most 10 s.</summary>

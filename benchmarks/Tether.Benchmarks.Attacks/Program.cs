@@ -11,9 +11,9 @@ Console.WriteLine($"Attacks on Tether.Server ({(scale.Smoke ? "smoke" : "full")}
 
 var attacks = new List<Func<Task<IReadOnlyList<AttackResult>>>>
 {
-    async () => [await SteadyState.LastOfAsync(2, () => ForgedCursorAttack.RunAsync(scale))],
+    async () => [await SteadyState.LastOfAsync(scale.Smoke ? 1 : 2, () => ForgedCursorAttack.RunAsync(scale))],
     async () => [await StalledReaderAttack.RunAsync(scale)],
-    async () => [await SteadyState.LastOfAsync(2, () => SendFloodAttack.RunAsync(scale))],
+    async () => [await SteadyState.LastOfAsync(scale.Smoke ? 1 : 2, () => SendFloodAttack.RunAsync(scale))],
     async () => scale.Smoke ? [] : [await SendFloodAttack.RunAfterTtlAsync(scale)],
     async () => [await RawMessageIdAttack.RunAsync()],
     async () => [await LifecycleAttacks.CrossEndpointAsync()],

@@ -17,7 +17,7 @@ internal static class RedisAttacks
         await using var redis = await RedisServerFixture.StartAsync();
         string prefix = "attack-" + Guid.NewGuid().ToString("N")[..8];
         int pass = 0;
-        var large = await SteadyState.LastOfAsync(3, () => LargeMessagesAsync(redis, $"{prefix}-{++pass}", scale));
+        var large = await SteadyState.LastOfAsync(scale.Smoke ? 1 : 3, () => LargeMessagesAsync(redis, $"{prefix}-{++pass}", scale));
         return [large, await RedisDownAsync(redis, prefix + "-down")];
     }
 

@@ -40,9 +40,12 @@ internal static class StalledReaderAttack
             sockets.Add((socket, run.Host.Connections.Closed(socket.LocalEndPoint).Task));
         }
 
+        // Paced, so that every socket is still being written to while more than its kernel buffers hold (the server's
+        // send buffer grows to a few MB) goes out: a reader that skips ahead to the topic's last 1 MB would never stall.
         for (int i = 0; i < scale.StallBroadcasts; i++)
         {
             await run.Host.Broadcaster.Broadcast(payload);
+            await Task.Delay(TimeSpan.FromMilliseconds(5));
         }
 
         var stalledAt = Stopwatch.StartNew();

@@ -16,7 +16,7 @@ internal static class SteadyState
             last = await attack();
         }
 
-        return last with
+        return passes == 1 ? last : last with
         {
             Detail = last.Detail + $"; pass {passes} shown, first pass in this process: heap {Units.SignedMegabytes(first.HeapGrowthBytes)}, WS {Units.SignedMegabytes(first.WorkingSetGrowthBytes)}",
         };

@@ -41,6 +41,7 @@ internal static class RedisAttacks
             await run.Host.Broadcaster.Broadcast(payload);
         }
 
+        await WhenOutputDrainedAsync(server);
         long after = await UsedMemoryAsync(server);
         RedisKey stream = "{" + prefix + "}:stream";
         long length = await database.StreamLengthAsync(stream);
@@ -107,6 +108,19 @@ internal static class RedisAttacks
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(200));
+        }
+    }
+
+    /// <summary>
+    /// Waits (at most 10 s) until Redis has no output left for any client (CLIENT LIST omem=0): the pub/sub copies of the
+    /// messages have gone to the node, so neither Redis's output buffers nor a backlog in transit are counted.
+    /// </summary>
+    private static async Task WhenOutputDrainedAsync(IServer server)
+    {
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (!limit.IsCancellationRequested && (await server.ClientListAsync()).Any(c => c.Raw is { } raw && raw.Contains(" omem=", StringComparison.Ordinal) && !raw.Contains(" omem=0 ", StringComparison.Ordinal)))
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(50));
         }
     }
 

@@ -15,9 +15,7 @@ internal static class ForgedCursorAttack
     {
         await using var run = await AttackRun.StartAsync("1 forged cursor, long poll");
         var client = run.Client;
-        var connection = await client.NegotiateAsync("broadcast");
-        var init = PersistentResponse.Parse((await client.ConnectLongPollingAsync(connection)).Body);
-        await client.StartAsync(connection, "broadcast");
+        var (connection, ownCursor) = await client.OpenLongPollingAsync("broadcast");
 
         string payload = new('x', AttackScale.BroadcastBytes);
         for (int i = 0; i < scale.BufferedBroadcasts; i++)
@@ -28,7 +26,7 @@ internal static class ForgedCursorAttack
         await run.Host.Broadcaster.Broadcast(Marker);
         var buffered = run.Growth();
 
-        string cursor = ForgedCursor.FromOwn(init.Cursor!);
+        string cursor = ForgedCursor.FromOwn(ownCursor);
         int polls = 0;
         int messages = 0;
         long largest = 0;
@@ -58,7 +56,7 @@ internal static class ForgedCursorAttack
         await client.AbortAsync(connection, "broadcast");
         string detail = string.Create(
             CultureInfo.InvariantCulture,
-            $"{scale.BufferedBroadcasts} broadcasts of 100 KB buffered: {buffered}; forged cursor '{ForgedCursor.FromOwn(init.Cursor!)}' drained in {polls} polls " +
+            $"{scale.BufferedBroadcasts} broadcasts of 100 KB buffered: {buffered}; forged cursor '{ForgedCursor.FromOwn(ownCursor)}' drained in {polls} polls " +
             $"({messages} messages), largest response {Units.Bytes(largest)} B, first poll allocated {Units.Megabytes(firstPollAllocated)} (client parse included); " +
             $"memory after the polls");
         return run.Result(drained, detail);

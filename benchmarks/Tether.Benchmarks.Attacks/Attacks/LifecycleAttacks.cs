@@ -11,9 +11,7 @@ internal static class LifecycleAttacks
     {
         await using var run = await AttackRun.StartAsync("5 cross-endpoint token");
         var client = run.Client;
-        var connection = await client.NegotiateAsync("echo");
-        await client.ConnectLongPollingAsync(connection);
-        await client.StartAsync(connection, "echo");
+        var (connection, _) = await client.OpenLongPollingAsync("echo");
         var foreign = await client.AbortAsync(connection, "broadcast");
         string afterForeign = run.Host.Events.ToString();
         var own = await client.AbortAsync(connection, "echo");

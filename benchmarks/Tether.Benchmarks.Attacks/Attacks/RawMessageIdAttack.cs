@@ -15,9 +15,7 @@ internal static class RawMessageIdAttack
     {
         await using var run = await AttackRun.StartAsync("4 raw messageId");
         var client = run.Client;
-        var connection = await client.NegotiateAsync("echo");
-        await client.ConnectLongPollingAsync(connection);
-        await client.StartAsync(connection, "echo");
+        var (connection, _) = await client.OpenLongPollingAsync("echo");
 
         var findings = new List<string>();
         foreach (string payload in Payloads)

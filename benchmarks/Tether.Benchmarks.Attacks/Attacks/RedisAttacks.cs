@@ -18,7 +18,7 @@ internal static class RedisAttacks
         string prefix = "attack-" + Guid.NewGuid().ToString("N")[..8];
         int pass = 0;
         var large = await SteadyState.LastOfAsync(scale.Smoke ? 1 : 3, () => LargeMessagesAsync(redis, $"{prefix}-{++pass}", scale));
-        return [large, await RedisDownAsync(redis, prefix + "-down")];
+        return [large, await RedisDownAsync(redis, prefix + "-down", scale)];
     }
 
     private static async Task<AttackResult> LargeMessagesAsync(RedisServerFixture redis, string prefix, AttackScale scale)
@@ -56,7 +56,7 @@ internal static class RedisAttacks
         return run.Result(run.Growth(), detail);
     }
 
-    private static async Task<AttackResult> RedisDownAsync(RedisServerFixture redis, string prefix)
+    private static async Task<AttackResult> RedisDownAsync(RedisServerFixture redis, string prefix, AttackScale scale)
     {
         await using var run = await AttackRun.StartAsync("8b Redis down", backplane: b => b.AddRedis(r =>
         {
@@ -64,9 +64,7 @@ internal static class RedisAttacks
             r.Prefix = prefix;
         }));
         var client = run.Client;
-        var connection = await client.NegotiateAsync("echo");
-        await client.ConnectLongPollingAsync(connection);
-        await client.StartAsync(connection, "echo");
+        var (connection, _) = await client.OpenLongPollingAsync("echo");
         await redis.KillAsync();
 
         var negotiate = await client.GetAsync("echo/negotiate?clientProtocol=2.1");
@@ -75,7 +73,7 @@ internal static class RedisAttacks
         string eventsWhileDown = run.Host.Events.ToString();
         int freshNegotiate = await NegotiateOnFreshNodeAsync(redis, prefix, run.Tally);
         await redis.RestartAsync();
-        var retried = await RetryAbortAsync(client, connection);
+        var retried = await RetryAbortAsync(client, connection, TimeSpan.FromSeconds(scale.Smoke ? 3 : 15));
         string detail = $"negotiate {negotiate.Status} (Retry-After {negotiate.RetryAfter ?? "none"}), send {send.Status} (Retry-After {send.RetryAfter ?? "none"}), " +
             $"abort {abort.Status} (Retry-After {abort.RetryAfter ?? "none"}); events after the abort [{eventsWhileDown}]; " +
             $"negotiate on a node started while Redis is down (key ring not loaded): {freshNegotiate}; " +
@@ -95,10 +93,10 @@ internal static class RedisAttacks
         return (await client.GetAsync("echo/negotiate?clientProtocol=2.1")).Status;
     }
 
-    /// <summary>Retries the abort until the node has reconnected to the restarted Redis (503 while it has not), at most 10 s.</summary>
-    private static async Task<HttpAnswer> RetryAbortAsync(ProtocolClient client, Negotiation connection)
+    /// <summary>Retries the abort until the node has reconnected to the restarted Redis (503 while it has not), up to a limit.</summary>
+    private static async Task<HttpAnswer> RetryAbortAsync(ProtocolClient client, Negotiation connection, TimeSpan limitAfter)
     {
-        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var limit = new CancellationTokenSource(limitAfter);
         while (true)
         {
             var answer = await client.AbortAsync(connection, "echo");

@@ -33,6 +33,15 @@ internal sealed class ProtocolClient(Uri baseUri, Tally tally) : IDisposable
         return new Negotiation(endpoint, json.RootElement.GetProperty("ConnectionId").GetString()!, json.RootElement.GetProperty("ConnectionToken").GetString()!);
     }
 
+    /// <summary>Negotiates, connects over long polling and starts, as a classic client does; returns the cursor too.</summary>
+    public async Task<(Negotiation Connection, string Cursor)> OpenLongPollingAsync(string endpoint)
+    {
+        var connection = await NegotiateAsync(endpoint);
+        var init = PersistentResponse.Parse((await ConnectLongPollingAsync(connection)).Body);
+        await StartAsync(connection, endpoint);
+        return (connection, init.Cursor!);
+    }
+
     public Task<HttpAnswer> ConnectLongPollingAsync(Negotiation connection) =>
         PostAsync($"{connection.Endpoint}/connect?{connection.Query("longPolling")}", null);
 

@@ -6,22 +6,6 @@ using Tether.Server.Messaging;
 
 namespace Tether.Server.Internal;
 
-/// <summary>What <see cref="ConnectionManager.Attach"/> did with a receive request.</summary>
-internal enum AttachOutcome
-{
-    /// <summary>It is the connection's live receive request now.</summary>
-    Attached,
-
-    /// <summary>As <see cref="Attached"/>, for a connection this node did not know: it came from another node.</summary>
-    Arrived,
-
-    /// <summary>Refused: the client stopped the connection.</summary>
-    Stopped,
-
-    /// <summary>Refused: the connection timed out.</summary>
-    TimedOut,
-}
-
 /// <summary>
 /// The one owner of every connection's lifecycle on this node, keyed by connection type and id: moves each connection
 /// through its states (negotiated, connected, reconnecting, stopped or timed out), keeps the tombstone of an ended one,

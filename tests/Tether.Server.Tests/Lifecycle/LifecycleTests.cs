@@ -131,8 +131,7 @@ public sealed class LifecycleTests
     public async Task AbortWhileTheBusIsDown_RaisesOnDisconnectedOnce_AndFails(string transport)
     {
         // The choice: a connection this node knows is stopped and OnDisconnected(true) raised at once, even when the
-        // abort command cannot be published; the request then fails (503 once the fault mapping is in) and a retry
-        // raises nothing more.
+        // abort command cannot be published; the request then fails with 503 and a retry raises nothing more.
         await using var server = await TestServer.StartAsync(configureServices: s =>
         {
             s.TryAddSingleton<InMemoryMessageBus>();
@@ -159,7 +158,7 @@ public sealed class LifecycleTests
         bus.Unavailable = false;
         var retried = await client.AbortAsync(transport);
 
-        Assert.NotEqual(HttpStatusCode.OK, failed.Status);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, failed.Status);
         Assert.True(disconnected.StopCalled);
         Assert.Equal(HttpStatusCode.OK, retried.Status);
         if (sse is not null)
@@ -169,6 +168,30 @@ public sealed class LifecycleTests
 
         await LifecycleServer.BarrierAsync(server);
         Assert.Equal(1, Count(server, client.ConnectionId, ConnectionEventKind.Disconnected));
+    }
+
+    [Fact]
+    public async Task StartOfAConnectionHeldElsewhere_WhileTheBusIsDown_Is503_AndRaisesNothing()
+    {
+        // A /start for a connection this node does not hold goes to the other nodes as a command; when the bus cannot
+        // take it the client is told to retry, and nothing is raised here.
+        await using var server = await TestServer.StartAsync(configureServices: s =>
+        {
+            s.TryAddSingleton<InMemoryMessageBus>();
+            s.AddSingleton<FailingBus>();
+            s.AddSingleton<IMessageBus>(sp => sp.GetRequiredService<FailingBus>());
+        });
+        using var client = new ProtocolClient(server, "/events");
+        await client.NegotiateOrFailAsync();
+        var bus = server.Services.GetRequiredService<FailingBus>();
+        bus.Unavailable = true;
+
+        var start = await client.StartAsync(ProtocolClient.LongPolling);
+        bus.Unavailable = false;
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, start.Status);
+        await LifecycleServer.BarrierAsync(server);
+        Assert.Equal(0, Count(server, client.ConnectionId, ConnectionEventKind.Connected));
     }
 
     [Fact]

@@ -15,6 +15,15 @@ public sealed class LifecycleTests
     private static int Count(TestServer server, string connectionId, ConnectionEventKind kind) =>
         server.Events.For(connectionId).Count(e => e.Kind == kind);
 
+    /// <summary>A test server whose bus fails publications while <see cref="FailingBus.Unavailable"/> is set.</summary>
+    private static Task<TestServer> StartWithFailingBusAsync() =>
+        TestServer.StartAsync(configureServices: s =>
+        {
+            s.TryAddSingleton<InMemoryMessageBus>();
+            s.AddSingleton<FailingBus>();
+            s.AddSingleton<IMessageBus>(sp => sp.GetRequiredService<FailingBus>());
+        });
+
     [Fact]
     public async Task TokenOfAnotherEndpoint_IsRefused_AndRaisesNothingOnEither()
     {
@@ -132,12 +141,7 @@ public sealed class LifecycleTests
     {
         // The choice: a connection this node knows is stopped and OnDisconnected(true) raised at once, even when the
         // abort command cannot be published; the request then fails with 503 and a retry raises nothing more.
-        await using var server = await TestServer.StartAsync(configureServices: s =>
-        {
-            s.TryAddSingleton<InMemoryMessageBus>();
-            s.AddSingleton<FailingBus>();
-            s.AddSingleton<IMessageBus>(sp => sp.GetRequiredService<FailingBus>());
-        });
+        await using var server = await StartWithFailingBusAsync();
         using var client = new ProtocolClient(server, "/events");
         await client.NegotiateOrFailAsync();
         await using var sse = transport == ProtocolClient.ServerSentEvents ? await client.OpenSseAsync() : null;
@@ -175,12 +179,7 @@ public sealed class LifecycleTests
     {
         // A /start for a connection this node does not hold goes to the other nodes as a command; when the bus cannot
         // take it the client is told to retry, and nothing is raised here.
-        await using var server = await TestServer.StartAsync(configureServices: s =>
-        {
-            s.TryAddSingleton<InMemoryMessageBus>();
-            s.AddSingleton<FailingBus>();
-            s.AddSingleton<IMessageBus>(sp => sp.GetRequiredService<FailingBus>());
-        });
+        await using var server = await StartWithFailingBusAsync();
         using var client = new ProtocolClient(server, "/events");
         await client.NegotiateOrFailAsync();
         var bus = server.Services.GetRequiredService<FailingBus>();

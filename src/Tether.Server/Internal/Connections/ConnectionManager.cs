@@ -216,7 +216,7 @@ internal sealed partial class ConnectionManager
     /// <returns>Whether this node knew the connection and raised the event; nothing is raised for an unknown or ended one.</returns>
     public async Task<bool> StopAsync(ConnectionKey key, IRequest request)
     {
-        if (End(key, ConnectionState.Stopped, ReceiveEndReason.Aborted) is not { } entry)
+        if (End(key, ConnectionState.Stopped, ReceiveEndReason.Aborted, out _) is not { } entry)
         {
             return false;
         }
@@ -232,9 +232,9 @@ internal sealed partial class ConnectionManager
     /// </summary>
     public void StoppedElsewhere(ConnectionKey key, bool raisedElsewhere)
     {
-        if (End(key, ConnectionState.Stopped, ReceiveEndReason.Aborted) is { } entry && !raisedElsewhere)
+        if (End(key, ConnectionState.Stopped, ReceiveEndReason.Aborted, out var lastRequest) is { } entry && !raisedElsewhere)
         {
-            _ = Raise(entry.Events, LastRequestOf(entry), key.ConnectionId, stopCalled: true);
+            _ = Raise(entry.Events, lastRequest ?? s_noRequest, key.ConnectionId, stopCalled: true);
         }
     }
 
@@ -379,8 +379,9 @@ internal sealed partial class ConnectionManager
 
     /// <summary>Moves a live or reconnecting connection to an ended state and ends its receive request.</summary>
     /// <returns>The record, when this call ended it; <see langword="null"/> when it was unknown or had already ended.</returns>
-    private ManagedConnection? End(ConnectionKey key, ConnectionState state, ReceiveEndReason reason)
+    private ManagedConnection? End(ConnectionKey key, ConnectionState state, ReceiveEndReason reason, out IRequest? lastRequest)
     {
+        lastRequest = null;
         if (!_connections.TryGetValue(key, out var entry))
         {
             return null;
@@ -395,6 +396,7 @@ internal sealed partial class ConnectionManager
             }
 
             live = entry.Live;
+            lastRequest = entry.LastRequest;
             EndLocked(entry, state);
         }
 
@@ -430,9 +432,16 @@ internal sealed partial class ConnectionManager
     /// <summary>Writes the tombstone: the record stays, refusing receive requests, until the id is forgotten.</summary>
     private void EndLocked(ManagedConnection entry, ConnectionState state)
     {
-        // Remember the id long enough for any client to have given up reconnecting (TopicTtl > DisconnectTimeout).
         entry.State = state;
         entry.Live = null;
+
+        // The tombstone keeps only what refuses late requests: it lives for the topic time to live, so with many
+        // short-lived connections whatever it held would add up.
+        entry.LastRequest = null;
+        entry.UnconsumedFrom = null;
+        entry.LastSentCursor = null;
+
+        // Remember the id long enough for any client to have given up reconnecting (TopicTtl > DisconnectTimeout).
         entry.ForgetAt = _time.GetTimestamp() + (long)(_options.TopicTtl.TotalSeconds * _time.TimestampFrequency);
     }
 
@@ -440,14 +449,6 @@ internal sealed partial class ConnectionManager
     {
         entry.Forgotten = true;
         _connections.TryRemove(new KeyValuePair<ConnectionKey, ManagedConnection>(entry.Key, entry));
-    }
-
-    private static IRequest LastRequestOf(ManagedConnection entry)
-    {
-        lock (entry)
-        {
-            return entry.LastRequest ?? s_noRequest;
-        }
     }
 
     private async Task RaiseConnectedAsync(IConnectionEvents events, IRequest request, string connectionId)

@@ -543,7 +543,7 @@ public partial class Connection : IDisposable, IAsyncDisposable
     }
 
     private string Serialize(object? value) =>
-        JsonSerializer.Serialize(value, value?.GetType() ?? typeof(object), _jsonSerializerOptions);
+        JsonSerializer.Serialize(value, _jsonSerializerOptions.GetTypeInfo(value?.GetType() ?? typeof(object)));
 
     private void StopSync(Exception? error, TimeSpan timeout)
     {

@@ -17,7 +17,7 @@ public static class PersistentConnectionEndpointRouteBuilderExtensions
     /// <param name="endpoints">The endpoint route builder.</param>
     /// <param name="pattern">The base path, e.g. <c>/echo</c>.</param>
     /// <returns>A convention builder, so <c>.RequireAuthorization()</c>, <c>.RequireCors()</c> and the like apply to the whole endpoint.</returns>
-    public static IEndpointConventionBuilder MapPersistentConnection<TConnection>(this IEndpointRouteBuilder endpoints, [StringSyntax("Route")] string pattern)
+    public static IEndpointConventionBuilder MapPersistentConnection<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TConnection>(this IEndpointRouteBuilder endpoints, [StringSyntax("Route")] string pattern)
         where TConnection : PersistentConnection
     {
         ArgumentNullException.ThrowIfNull(endpoints);

@@ -98,6 +98,6 @@ internal sealed class ConnectionMessenger : IConnection, IConnectionGroupManager
     {
         null => "null"u8.ToArray(),
         ArraySegment<byte> json => PreserializedJson.ToPayload(json, nameof(value)),
-        _ => JsonSerializer.SerializeToUtf8Bytes(value, value.GetType(), _json),
+        _ => JsonSerializer.SerializeToUtf8Bytes(value, _json.GetTypeInfo(value.GetType())),
     };
 }

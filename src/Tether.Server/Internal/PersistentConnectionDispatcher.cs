@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using System.Security.Claims;
 using System.Text;
 using Microsoft.AspNetCore.DataProtection;
@@ -21,7 +22,7 @@ namespace Tether.Server.Internal;
 /// it (a receive request) or the dispatcher reads the <c>/send</c> form. Connections' lifecycles belong to the
 /// <see cref="ConnectionManager"/>, keyed by this type and the id in the token (tokens are bound to the type).
 /// </summary>
-internal sealed partial class PersistentConnectionDispatcher<TConnection>
+internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TConnection>
     where TConnection : PersistentConnection
 {
     internal const string UnknownTransport = "Protocol error: Unknown transport.";

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Tether.Server.Internal;
@@ -6,7 +7,7 @@ namespace Tether.Server.Internal;
 /// Creates the <typeparamref name="TConnection"/> instance for each event, from dependency injection, and raises the
 /// events that run outside a request of the connection in a scope of their own.
 /// </summary>
-internal sealed class ConnectionEvents<TConnection> : IConnectionEvents
+internal sealed class ConnectionEvents<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TConnection> : IConnectionEvents
     where TConnection : PersistentConnection
 {
     private static readonly ObjectFactory<TConnection> s_factory = ActivatorUtilities.CreateFactory<TConnection>(Type.EmptyTypes);

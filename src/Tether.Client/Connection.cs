@@ -543,7 +543,7 @@ public partial class Connection : IDisposable, IAsyncDisposable
     }
 
     private string Serialize(object? value) =>
-        JsonSerializer.Serialize(value, _jsonSerializerOptions.GetTypeInfo(value?.GetType() ?? typeof(object)));
+        JsonSerializer.Serialize(value, JsonMetadata.For(_jsonSerializerOptions, value?.GetType() ?? typeof(object)));
 
     private void StopSync(Exception? error, TimeSpan timeout)
     {

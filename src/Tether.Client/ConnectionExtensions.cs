@@ -29,7 +29,7 @@ public static class ConnectionExtensions
             throw new ArgumentNullException(nameof(connection));
         }
 
-        return new ObservableConnection<T>(connection, m => JsonSerializer.Deserialize(m.Raw!, (JsonTypeInfo<T>)connection.JsonSerializerOptions.GetTypeInfo(typeof(T)))!);
+        return new ObservableConnection<T>(connection, m => JsonSerializer.Deserialize(m.Raw!, JsonMetadata.For<T>(connection.JsonSerializerOptions))!);
     }
 
     /// <summary>The messages deserialized as <typeparamref name="T"/> with source-generated type information.</summary>
@@ -106,7 +106,7 @@ public static class ConnectionExtensions
             throw new ArgumentNullException(nameof(connection));
         }
 
-        return JsonSerializer.Serialize(value, connection.JsonSerializerOptions.GetTypeInfo(value?.GetType() ?? typeof(object)));
+        return JsonSerializer.Serialize(value, JsonMetadata.For(connection.JsonSerializerOptions, value?.GetType() ?? typeof(object)));
     }
 
     /// <summary>Deserializes JSON text with the connection's options.</summary>
@@ -121,6 +121,6 @@ public static class ConnectionExtensions
             throw new ArgumentNullException(nameof(connection));
         }
 
-        return JsonSerializer.Deserialize(jsonValue, (JsonTypeInfo<T>)connection.JsonSerializerOptions.GetTypeInfo(typeof(T)));
+        return JsonSerializer.Deserialize(jsonValue, JsonMetadata.For<T>(connection.JsonSerializerOptions));
     }
 }

@@ -98,6 +98,6 @@ internal sealed class ConnectionMessenger : IConnection, IConnectionGroupManager
     {
         null => "null"u8.ToArray(),
         ArraySegment<byte> json => PreserializedJson.ToPayload(json, nameof(value)),
-        _ => JsonSerializer.SerializeToUtf8Bytes(value, _json.GetTypeInfo(value.GetType())),
+        _ => JsonSerializer.SerializeToUtf8Bytes(value, JsonMetadata.For(_json, value.GetType())),
     };
 }

@@ -281,7 +281,7 @@ public partial class Connection
         StopRunAsync(run, error, DefaultAbortTimeout, CancellationToken.None).Forget();
     }
 
-    /// <summary>One beat of the heartbeat monitor (PROTOCOL.md §12.3).</summary>
+    /// <summary>One beat of the heartbeat monitor (docs/protocol.md#heartbeat-reconnect-and-give-up).</summary>
     private void OnBeat(ConnectionRun run)
     {
         ITransport? lost = null;

@@ -37,7 +37,7 @@ public sealed class EchoTests(ITestOutputHelper output) : IAsyncLifetime
         await connection.Send(new { Name = "x", N = 1 }).DefaultTimeout();
         await probe.UntilMessages(2).DefaultTimeout();
 
-        // A value the server sends as an object arrives as indented JSON text (PROTOCOL.md V19).
+        // A value the server sends as an object arrives as indented JSON text (docs/protocol.md#received-values).
         await _server.EchoContext().Connection.Send(connection.ConnectionId!, new { Name = "x", N = 1 });
         await probe.UntilMessages(3).DefaultTimeout();
         string indented = "{" + Environment.NewLine + "  \"Name\": \"x\"," + Environment.NewLine + "  \"N\": 1" + Environment.NewLine + "}";

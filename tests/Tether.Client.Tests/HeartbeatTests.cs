@@ -3,7 +3,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace Tether.Client.Tests;
 
 /// <summary>
-/// The heartbeat monitor on a fake clock (PROTOCOL.md §12.3), against a real server whose 20 s keep-alive timeout is
+/// The heartbeat monitor on a fake clock (docs/protocol.md#heartbeat-reconnect-and-give-up), against a real server whose 20 s keep-alive timeout is
 /// never reached in real time: ConnectionSlow at two thirds, reconnect at the timeout, and the reconnect-window rule.
 /// </summary>
 public sealed class HeartbeatTests : IAsyncLifetime

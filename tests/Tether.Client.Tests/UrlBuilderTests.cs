@@ -2,7 +2,7 @@ using Tether.Client.Internal;
 
 namespace Tether.Client.Tests;
 
-/// <summary>URL and body vectors of PROTOCOL.md (§2.3, §3.6, V7–V17) for the .NET client.</summary>
+/// <summary>URLs and bodies as the classic .NET client builds them (docs/protocol.md#query-strings, #send).</summary>
 public sealed class UrlBuilderTests
 {
     private const string Token = "Ab+c/d==";

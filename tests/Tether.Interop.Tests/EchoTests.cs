@@ -51,7 +51,7 @@ public sealed class EchoTests(ITestOutputHelper output)
         await using var client = await OfficialClient.StartAsync(server.Url("/echo"), transport, output);
         var connection = server.Services.GetRequiredService<IPersistentConnectionContext<EchoConnection>>().Connection;
 
-        // M carries raw JSON values (PROTOCOL.md P2); the official client hands over JToken.ToString(): strings
+        // M carries raw JSON values (docs/protocol.md#persistent-responses); the official client hands over JToken.ToString(): strings
         // unquoted, everything else as JSON text.
         await connection.Send(client.ConnectionId, "plain \"text\"").DefaultTimeout();
         await connection.Send(client.ConnectionId, 42).DefaultTimeout();

@@ -7,7 +7,7 @@ namespace Tether.Client.Internal;
 
 /// <summary>
 /// Turns one raw JSON message into the text the classic .NET client hands to <c>Received</c>: Json.NET's
-/// <c>JToken.ToString()</c> of the parsed value (PROTOCOL.md §12.2, V19).
+/// <c>JToken.ToString()</c> of the parsed value (docs/protocol.md#received-values).
 /// </summary>
 /// <remarks>
 /// A string arrives unquoted; an integer as its digits; a floating-point number as <c>double.ToString()</c> in the

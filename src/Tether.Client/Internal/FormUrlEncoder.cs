@@ -4,7 +4,7 @@ namespace Tether.Client.Internal;
 
 /// <summary>
 /// The classic .NET client's form encoder for <c>/send</c> bodies: UTF-8, alphanumerics and <c>-_.!*()</c> kept, a space
-/// becomes <c>+</c>, everything else <c>%xx</c> with lowercase hex (PROTOCOL.md §3.6, V15).
+/// becomes <c>+</c>, everything else <c>%xx</c> with lowercase hex (docs/protocol.md#send).
 /// </summary>
 internal static class FormUrlEncoder
 {

@@ -6,7 +6,7 @@ namespace Tether.Client.Internal;
 /// <summary>
 /// The keep-alive watch of one connection run: a timer on the connection's <see cref="TimeProvider"/> that beats every
 /// <see cref="KeepAliveData.CheckInterval"/> (5 s without keep-alives). The connection decides what each beat means
-/// (PROTOCOL.md §12.3); the flags are guarded by the connection's lock.
+/// (docs/protocol.md#heartbeat-reconnect-and-give-up); the flags are guarded by the connection's lock.
 /// </summary>
 internal sealed class HeartbeatMonitor : IDisposable
 {

@@ -37,7 +37,7 @@ internal readonly struct UrlParts
 }
 
 /// <summary>
-/// Builds the protocol URLs exactly as the classic .NET client does (PROTOCOL.md §2.3):
+/// Builds the protocol URLs exactly as the classic .NET client does (docs/protocol.md#query-strings):
 /// <c>{url}{op}?clientProtocol=P&amp;transport=T&amp;connectionData=D&amp;connectionToken=CT&amp;{qs}&amp;messageId=M&amp;groupsToken=G</c>.
 /// </summary>
 /// <remarks>

@@ -1,6 +1,6 @@
 namespace Tether.Server.Internal;
 
-/// <summary>The operation of a request, chosen only from the path suffix as the classic server does (PROTOCOL.md §2.1).</summary>
+/// <summary>The operation of a request, chosen only from the path suffix as the classic server does (docs/protocol.md#urls-and-dispatch).</summary>
 internal enum RequestOperation
 {
     Negotiate,

@@ -1,6 +1,6 @@
 namespace Tether.Server.Internal;
 
-/// <summary>The names of the bus topics a persistent connection reads (PROTOCOL.md §10).</summary>
+/// <summary>The names of the bus topics a persistent connection reads (docs/protocol.md#topics-and-cursors).</summary>
 internal static class Topics
 {
     /// <summary>The topic of one connection: direct sends and commands.</summary>

@@ -4,7 +4,7 @@ using System.Net.WebSockets;
 namespace Tether.Server.Tests.Conformance;
 
 /// <summary>
-/// PROTOCOL.md §3.7, §11, P12, P14 and vector V17: <c>/abort</c> answers 200 text/plain, ends the live receive request
+/// docs/protocol.md#abort and #server-timers: <c>/abort</c> answers 200 text/plain, ends the live receive request
 /// and raises OnDisconnected(stopCalled: true) exactly once.
 /// </summary>
 public sealed class AbortConformanceTests

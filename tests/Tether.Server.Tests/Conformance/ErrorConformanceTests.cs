@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Builder;
 namespace Tether.Server.Tests.Conformance;
 
 /// <summary>
-/// PROTOCOL.md §3.9 (server error responses) and vectors V20–V24, against curl-server-answers.txt.
+/// docs/protocol.md#error-answers, against curl-server-answers.txt.
 /// Error bodies are plain text with no Content-Type (curl-server-answers.txt conns 7–10).
 /// </summary>
 public sealed class ErrorConformanceTests
@@ -94,7 +94,7 @@ public sealed class ErrorConformanceTests
     [Theory]
     [InlineData("not-a-token")] // curl-server-answers.txt conn 10
     [InlineData("garbage")]
-    [InlineData("Ab+c/d==")] // the PROTOCOL.md placeholder token
+    [InlineData("Ab+c/d==")] // the example token of the older protocol notes
     [InlineData("%%%")]
     [InlineData("00000000-0000-0000-0000-000000000000:")] // a plaintext token is not a protected one
     public async Task V22_GarbageConnectionToken_400(string token)
@@ -206,7 +206,7 @@ public sealed class ErrorConformanceTests
         Assert.Contains("403", error.Message, StringComparison.Ordinal);
     }
 
-    /// <summary>Refuses every request whose user is not "admin" (PROTOCOL.md §14).</summary>
+    /// <summary>Refuses every request whose user is not "admin" (docs/protocol.md#authorization).</summary>
     private sealed class AdminOnlyConnection : PersistentConnection
     {
         protected internal override Task<bool> AuthorizeRequest(IRequest request) => Task.FromResult(request.User.Identity?.Name == "admin");
@@ -253,7 +253,7 @@ public sealed class ErrorConformanceTests
     public async Task ForeverFrame_Refused400WithClearText()
     {
         // Official server differs from Tether by design: the official server serves foreverFrame (curl-server-answers.txt
-        // conn 22); PROTOCOL.md §7.4 lets a new server omit it, and the JS client then falls back to long polling.
+        // conn 22); docs/protocol.md#forever-frame: a new server may omit it, and the JS client then falls back to long polling.
         await using var server = await TestServer.StartAsync();
         using var client = new ProtocolClient(server);
         await client.NegotiateOrFailAsync();

@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Tether.Server.Tests.Conformance;
 
 /// <summary>
-/// PROTOCOL.md §9.2, P16 and vector V26, against dotnet-longPolling-groups.txt: <c>G</c> follows a membership change,
+/// docs/protocol.md#groups-token, against dotnet-longPolling-groups.txt: <c>G</c> follows a membership change,
 /// a groups token rejoins its groups on reconnect, and a bad or foreign groups token is ignored, never rejected.
 /// </summary>
 public sealed class GroupsConformanceTests

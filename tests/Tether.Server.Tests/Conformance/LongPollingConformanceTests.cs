@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 
 namespace Tether.Server.Tests.Conformance;
 
-/// <summary>PROTOCOL.md §7.3 and vectors V9, V10, V11, V12, against dotnet-longPolling-*.txt and js-longPolling-*.txt.</summary>
+/// <summary>docs/protocol.md#long-polling, against dotnet-longPolling-*.txt and js-longPolling-*.txt.</summary>
 public sealed class LongPollingConformanceTests
 {
     [Fact]

@@ -6,7 +6,7 @@ using Tether.Server;
 
 namespace Tether.Server.Tests.Conformance;
 
-/// <summary>PROTOCOL.md §3.1, §3.8, §4, §5, §13 and vectors V1, V3, V4, V5, V25, against the captures in curl-server-answers.txt.</summary>
+/// <summary>docs/protocol.md#negotiate, #ping, #protocol-versions and #jsonp-and-cors, against the captures in curl-server-answers.txt.</summary>
 public sealed class NegotiateConformanceTests
 {
     private static Regex NegotiateShape(string url, string keepAlive, string disconnect, string connectionTimeout, string tryWebSockets, string protocol, string transportConnect, string longPollDelay) =>
@@ -199,8 +199,9 @@ public sealed class NegotiateConformanceTests
         Assert.Equal("Forbidden: JSONP is disabled.", reply.ReasonPhrase);
         Assert.Equal(string.Empty, reply.Body);
 
-        // Official server differs from PROTOCOL.md: §2.5 says every response carries X-Content-Type-Options: nosniff,
-        // but the official 403 for JSONP (curl-server-answers.txt conn 6) has no such header. Not asserted either way.
+        // Official server differs from the older protocol notes, which said every response carries X-Content-Type-Options: nosniff,
+        // but the official 403 for JSONP (curl-server-answers.txt conn 6) has no such header. Not asserted either way
+        // (docs/protocol.md#where-tether-departs-from-the-notes-or-the-classic-server).
     }
 
     [Fact]

@@ -8,7 +8,7 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
-// The JSON keys read here are wire names (PROTOCOL.md §4, §6) that happen to equal property names; nameof would tie
+// The JSON keys read here are wire names (docs/protocol.md#negotiate, #persistent-responses) that happen to equal property names; nameof would tie
 // the wire format to C# identifiers.
 #pragma warning disable CA1507
 
@@ -16,8 +16,8 @@ namespace Tether.Server.Tests.Conformance;
 
 /// <summary>
 /// Speaks the classic SignalR 2.x persistent-connection protocol by hand, over real HTTP and WebSockets, so that the
-/// conformance tests read like the vectors of PROTOCOL.md §15. URLs are built here, byte by byte, the way the official
-/// clients build them (§2.3); nothing is parsed or retried on the test's behalf.
+/// conformance tests read like exchanges on the wire. URLs are built here, byte by byte, the way the official
+/// clients build them (docs/protocol.md#query-strings); nothing is parsed or retried on the test's behalf.
 /// </summary>
 internal sealed class ProtocolClient : IDisposable
 {

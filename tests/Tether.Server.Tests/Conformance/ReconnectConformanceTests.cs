@@ -4,7 +4,7 @@ using System.Net.WebSockets;
 namespace Tether.Server.Tests.Conformance;
 
 /// <summary>
-/// PROTOCOL.md §3.3, §10, P13, P15 and vector V27: resumption by cursor, robustness against foreign cursors, and
+/// docs/protocol.md#connect-reconnect-and-poll and #topics-and-cursors: resumption by cursor, robustness against foreign cursors, and
 /// replacement of a receive request by a newer one. Against dotnet-*-reconnect.txt and js-*-reconnect.txt.
 /// </summary>
 public sealed class ReconnectConformanceTests
@@ -115,7 +115,7 @@ public sealed class ReconnectConformanceTests
     [InlineData("reconnect", "garbage")]
     [InlineData("poll", "")]
     [InlineData("reconnect", "d-FB9CE601-B,0|J,2")] // a cursor of the official server (js-serverSentEvents-reconnect.txt)
-    [InlineData("poll", "d-8B3C21F4-A,0|B,3|C,0")] // PROTOCOL.md placeholder
+    [InlineData("poll", "d-8B3C21F4-A,0|B,3|C,0")] // the example cursor of the older protocol notes
     [InlineData("reconnect", "d-00000000-A,FFFFFFFF|B,-1")]
     [InlineData("poll", "s-0,1F|1,8")] // scaleout cursor
     [InlineData("reconnect", "d-,|,|\\,\\|")]

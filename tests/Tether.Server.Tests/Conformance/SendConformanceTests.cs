@@ -4,7 +4,7 @@ using System.Text;
 
 namespace Tether.Server.Tests.Conformance;
 
-/// <summary>PROTOCOL.md §3.6, pitfalls P1, P10, P20 and vectors V14, V15, V16.</summary>
+/// <summary>docs/protocol.md#send, #headers and #query-strings.</summary>
 public sealed class SendConformanceTests
 {
     private static async Task<(TestServer Server, ProtocolClient Client)> EventsConnectionAsync()
@@ -31,7 +31,7 @@ public sealed class SendConformanceTests
         Assert.Equal(string.Empty, reply.Body);
         Expect.NoSniff(reply);
 
-        // Official server differs from PROTOCOL.md: §2.5 lists "/send results" among the application/json responses, but
+        // Official server differs from the older protocol notes, which listed "/send results" among the JSON responses, but
         // for a PersistentConnection the official /send answer has no Content-Type at all and Content-Length: 0
         // (dotnet-serverSentEvents-echo.txt, js-serverSentEvents-reconnect.txt, curl-server-answers.txt conn 14).
         Assert.Null(reply.ContentType);

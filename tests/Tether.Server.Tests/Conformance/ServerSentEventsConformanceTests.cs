@@ -4,10 +4,10 @@ using System.Text.RegularExpressions;
 namespace Tether.Server.Tests.Conformance;
 
 /// <summary>
-/// PROTOCOL.md §7.2 and vectors V6, V7, V18, against dotnet-serverSentEvents-*.txt and js-serverSentEvents-*.txt.
+/// docs/protocol.md#server-sent-events, against dotnet-serverSentEvents-*.txt and js-serverSentEvents-*.txt.
 /// </summary>
 /// <remarks>
-/// Official server differs from PROTOCOL.md: V6/V18 show persistent responses ending in <c>\r\n\r\n</c> ("CRLF as written
+/// Official server differs from the older protocol notes, which showed persistent responses ending in <c>\r\n\r\n</c> ("CRLF as written
 /// by a Windows server", from <c>Environment.NewLine</c>); the official server on Linux/Mono (every SSE capture) ends them
 /// with <c>\n\n</c>, like the preamble and the keep-alive. These tests follow the Linux captures: <c>\n\n</c> everywhere.
 /// </remarks>

@@ -2,7 +2,7 @@ using System.Net;
 
 namespace Tether.Server.Tests.Conformance;
 
-/// <summary>PROTOCOL.md §3.5 and vector V13: <c>/start</c> answers the exact literal and raises OnConnected.</summary>
+/// <summary>docs/protocol.md#start: <c>/start</c> answers the exact literal and raises OnConnected.</summary>
 public sealed class StartConformanceTests
 {
     [Theory]

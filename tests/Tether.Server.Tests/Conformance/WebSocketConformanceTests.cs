@@ -3,7 +3,7 @@ using System.Net.WebSockets;
 
 namespace Tether.Server.Tests.Conformance;
 
-/// <summary>PROTOCOL.md §7.1 and vectors V8, V19, against dotnet-webSockets-*.txt and js-webSockets-*.txt.</summary>
+/// <summary>docs/protocol.md#websockets and #received-values, against dotnet-webSockets-*.txt and js-webSockets-*.txt.</summary>
 public sealed class WebSocketConformanceTests
 {
     [Fact]

@@ -39,7 +39,7 @@ public sealed class EndpointConventionTests
         using var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         string token = Uri.EscapeDataString(json.RootElement.GetProperty("ConnectionToken").GetString()!);
 
-        // The same token presented by another user is refused (the token binds the user, PROTOCOL.md P11).
+        // The same token presented by another user is refused (the token binds the user, docs/protocol.md#connection-token).
         using var start = new HttpRequestMessage(HttpMethod.Get, $"/secure/start?transport=longPolling&clientProtocol=2.1&connectionToken={token}");
         start.Headers.Add(HeaderAuthentication.Header, "mallory");
         using var mismatch = await http.SendAsync(start);

@@ -12,7 +12,7 @@ namespace Tether.Client.Internal.Transports;
 /// <c>/reconnect</c> while reconnecting. After a failed poll it moves to Reconnecting at once, raises <c>Error</c>
 /// (not for aborted requests or I/O errors), waits <c>ErrorDelay</c> (2 s) and polls again; Reconnected comes with the
 /// first answer, or <c>ReconnectDelay</c> (5 s) after a reconnect poll was sent if it has not failed by then
-/// (PROTOCOL.md §7.3).
+/// (docs/protocol.md#long-polling).
 /// </summary>
 internal sealed class LongPollingSession : ITransport
 {

@@ -12,7 +12,7 @@ namespace Tether.Client.Internal.Transports;
 /// The Server-Sent Events transport: a streaming GET with <c>Accept: text/event-stream</c>. The first byte of a
 /// response means the channel is open (Reconnecting becomes Connected); each <c>data:</c> line is one payload, and the
 /// <c>initialized</c> preamble is skipped. When the stream ends it waits <c>ReconnectDelay</c> (2 s), then moves to
-/// Reconnecting and opens <c>/reconnect</c> (PROTOCOL.md §7.2).
+/// Reconnecting and opens <c>/reconnect</c> (docs/protocol.md#server-sent-events).
 /// </summary>
 /// <remarks>Better than classic: a reconnect whose first byte does not come within the transport connect timeout is retried.</remarks>
 internal sealed class ServerSentEventsSession : ITransport

@@ -13,7 +13,7 @@ namespace Tether.Client.Internal.Transports;
 /// The WebSockets transport: one socket to <c>/connect</c>, one text frame per payload each way. When the socket ends,
 /// it raises <c>Error</c> (unless the monitor dropped it on purpose), moves the connection to Reconnecting and opens
 /// <c>/reconnect</c> at once, then every <c>ReconnectDelay</c> (2 s) until it works, the reconnect window is exceeded or
-/// the connection gives up (PROTOCOL.md §7.1).
+/// the connection gives up (docs/protocol.md#websockets).
 /// </summary>
 /// <remarks>
 /// Better than classic: each reconnect handshake is bounded by the transport connect timeout, so a handshake that

@@ -91,25 +91,19 @@ internal sealed class ChildProcess : IAsyncDisposable
     }
 
     /// <summary>Completes with the first stdout line still to be read that matches.</summary>
-    public async Task<string> WaitForLineAsync(Func<string, bool> match)
-    {
-        await foreach (string line in _stdout.Reader.ReadAllAsync())
-        {
-            if (match(line))
-            {
-                return line;
-            }
-        }
+    public async Task<string> WaitForLineAsync(Func<string, bool> match) =>
+        await _stdout.Reader.ReadAllAsync().FirstOrDefaultAsync(match)
+            ?? throw new InvalidOperationException($"The process closed its output without the expected line.\n{Transcript()}");
 
-        throw new InvalidOperationException($"The process closed its output without the expected line.\n{Transcript()}");
-    }
-
-    /// <summary>Waits for <c>Listening on http://...</c> and returns that address.</summary>
-    public async Task<Uri> WaitForListeningAsync()
+    /// <summary>
+    /// The base address a server printed after <paramref name="marker"/>: <c>Listening on </c> for <c>tether serve</c>
+    /// and the packaging tests' own app, <c>Now listening on: </c> for ASP.NET Core's log.
+    /// </summary>
+    public async Task<Uri> WaitForAddressAsync(string marker = "Listening on ")
     {
-        const string prefix = "Listening on ";
-        string line = await WaitForLineAsync(l => l.StartsWith(prefix, StringComparison.Ordinal)).DefaultTimeout();
-        return new Uri(line[prefix.Length..].Trim().TrimEnd('/') + "/");
+        string line = await WaitForLineAsync(l => l.Contains(marker, StringComparison.Ordinal)).DefaultTimeout();
+        string address = line[(line.IndexOf(marker, StringComparison.Ordinal) + marker.Length)..].Trim();
+        return new Uri(address.TrimEnd('/') + "/");
     }
 
     /// <summary>Writes a line to standard input.</summary>

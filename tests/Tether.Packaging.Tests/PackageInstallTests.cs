@@ -27,7 +27,7 @@ public sealed class PackageInstallTests(PackageFeed feed, ITestOutputHelper outp
         // The installed tool serves; the fresh project's Tether.Client echoes through it.
         await using (var serve = ChildProcess.Start(output, tether, ["serve", "--urls", "http://127.0.0.1:0"], feed.Root, feed.Environment))
         {
-            Uri server = await serve.WaitForListeningAsync();
+            Uri server = await serve.WaitForAddressAsync();
             await using var client = ChildProcess.Start(output, ChildProcess.DotnetHost, ["exec", appDll, "client", new Uri(server, "echo").ToString()], app, feed.Environment);
             Assert.True(0 == await client.WaitForExitAsync(), client.Transcript());
             Assert.Contains("echo: hello from the package client", client.Transcript(), StringComparison.Ordinal);
@@ -35,7 +35,7 @@ public sealed class PackageInstallTests(PackageFeed feed, ITestOutputHelper outp
 
         // The fresh project's Tether.Server serves; the installed tether connect echoes through it.
         await using var host = ChildProcess.Start(output, ChildProcess.DotnetHost, ["exec", appDll, "server", "--urls", "http://127.0.0.1:0"], app, feed.Environment);
-        Uri url = await host.WaitForListeningAsync();
+        Uri url = await host.WaitForAddressAsync();
         await using var connect = ChildProcess.Start(output, tether, ["connect", new Uri(url, "echo").ToString()], feed.Root, feed.Environment);
         await connect.WaitForLineAsync(l => l.Contains(" state Connecting -> Connected", StringComparison.Ordinal)).DefaultTimeout();
         await connect.WriteLineAsync("hello from the installed tool");

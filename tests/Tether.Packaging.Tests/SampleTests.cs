@@ -8,11 +8,14 @@ namespace Tether.Packaging.Tests;
 /// <summary>The samples, run as their READMEs run them, briefly, end to end.</summary>
 public sealed partial class SampleTests(ITestOutputHelper output)
 {
+    /// <summary>What ASP.NET Core's console log prints before the address it listens on.</summary>
+    private const string AspNetCoreListening = "Now listening on: ";
+
     [Fact]
     public async Task The_stock_ticker_sends_every_price_on_connect_then_broadcasts_moves_from_its_background_service()
     {
         await using var ticker = StartSample("StockTicker", "--Ticker:Interval", "00:00:00.05");
-        Uri url = await ListeningAsync(ticker);
+        Uri url = await ticker.WaitForAddressAsync(AspNetCoreListening);
 
         await using var connection = new Connection(new Uri(url, "ticker").ToString());
         var quotes = connection.AsObservable<JsonElement>();
@@ -45,7 +48,7 @@ public sealed partial class SampleTests(ITestOutputHelper output)
     public async Task The_Rx_client_prints_the_moves_of_the_stock_ticker_and_stops_after_the_count()
     {
         await using var ticker = StartSample("StockTicker", "--Ticker:Interval", "00:00:00.05");
-        Uri url = await ListeningAsync(ticker);
+        Uri url = await ticker.WaitForAddressAsync(AspNetCoreListening);
 
         await using var client = StartSample("RxClient", new Uri(url, "ticker").ToString(), "--count", "4");
         Assert.Equal(0, await client.WaitForExitAsync());
@@ -59,7 +62,7 @@ public sealed partial class SampleTests(ITestOutputHelper output)
     public async Task The_chat_serves_its_page_and_broadcasts_what_a_client_says()
     {
         await using var chat = StartSample("Chat");
-        Uri url = await ListeningAsync(chat);
+        Uri url = await chat.WaitForAddressAsync(AspNetCoreListening);
         using var http = new HttpClient { BaseAddress = url };
         string page = await http.GetStringAsync("/").DefaultTimeout();
         Assert.Contains("<script src=\"lib/jquery.signalR.min.js\"></script>", page, StringComparison.Ordinal);
@@ -86,14 +89,6 @@ public sealed partial class SampleTests(ITestOutputHelper output)
         Assert.True(File.Exists(dll), $"{dll} is missing: the test project references the samples, so building it builds them.");
         string[] urls = name == "RxClient" ? [] : ["--urls", "http://127.0.0.1:0"];
         return ChildProcess.Start(output, ChildProcess.DotnetHost, ["exec", dll, .. urls, .. args], folder);
-    }
-
-    /// <summary>The address from ASP.NET Core's "Now listening on:" log line.</summary>
-    private static async Task<Uri> ListeningAsync(ChildProcess server)
-    {
-        const string marker = "Now listening on: ";
-        string line = await server.WaitForLineAsync(l => l.Contains(marker, StringComparison.Ordinal)).DefaultTimeout();
-        return new Uri(line[(line.IndexOf(marker, StringComparison.Ordinal) + marker.Length)..].Trim().TrimEnd('/') + "/");
     }
 
     [GeneratedRegex(@"^(CONTOSO|FABRIKAM|NORTHWIND) +\d+\.\d\d (up|down) +\d+\.\d\d$", RegexOptions.Multiline)]

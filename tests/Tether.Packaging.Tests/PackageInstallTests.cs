@@ -16,11 +16,15 @@ public sealed class PackageInstallTests(PackageFeed feed, ITestOutputHelper outp
     [Fact]
     public async Task A_fresh_project_on_the_packages_and_the_installed_tool_echo_through_each_other()
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         string app = await CreateFreshProjectAsync();
+        TimeSpan restoreAndBuild = clock.Elapsed;
         string tools = Path.Combine(feed.Root, "tools");
         await ChildProcess.RunDotnetAsync(
             output, feed.Root, feed.Environment, s_commandTimeout,
             "tool", "install", PackageFeed.ToolId, "--version", feed.Version, "--tool-path", tools, "--configfile", feed.NuGetConfig);
+        TimeSpan toolInstall = clock.Elapsed - restoreAndBuild;
+        output.WriteLine($"pack {feed.PackTime.TotalSeconds:0.0} s, fresh project restore and build {restoreAndBuild.TotalSeconds:0.0} s, tool install {toolInstall.TotalSeconds:0.0} s");
         string tether = Path.Combine(tools, "tether");
         string appDll = Path.Combine(app, "bin", "Debug", "net10.0", "FreshApp.dll");
 

@@ -7,7 +7,7 @@ namespace Tether.Packaging.Tests;
 /// Packs every shipped project once into a folder of its own under the temp directory, with a version no other run
 /// used, so nothing restored from a package cache can stand in for what was just packed. Restores and tool installs
 /// made from it use a package folder inside the same directory, with the machine's package cache as a read-only
-/// fallback for the dependencies, and a NuGet.config that lists this feed first.
+/// fallback for the dependencies, and a NuGet.config that takes every Tether package from this feed alone.
 /// </summary>
 public sealed class PackageFeed : IAsyncLifetime
 {
@@ -69,6 +69,14 @@ public sealed class PackageFeed : IAsyncLifetime
                 <add key="tether-test-feed" value="{FeedDirectory}" />
                 <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
               </packageSources>
+              <packageSourceMapping>
+                <packageSource key="tether-test-feed">
+                  <package pattern="Tether.*" />
+                </packageSource>
+                <packageSource key="nuget.org">
+                  <package pattern="*" />
+                </packageSource>
+              </packageSourceMapping>
             </configuration>
             """);
 

@@ -7,7 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 pids=()
-trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
+stop_all() { kill "${pids[@]}" 2>/dev/null || true; }
+trap stop_all EXIT
+trap 'exit 130' INT TERM
 
 if [[ -z "${REDIS:-}" ]]; then
   port="${REDIS_PORT:-6390}"

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Tether.Redis.Internal;
 using Tether.Server;
+using Tether.Server.Diagnostics;
 using Tether.Server.Messaging;
 
 namespace Tether.Redis;
@@ -47,7 +48,8 @@ public static class RedisPersistentConnectionBuilderExtensions
             sp.GetRequiredService<RedisConnection>(),
             sp.GetRequiredService<IOptions<PersistentConnectionOptions>>(),
             sp.GetService<TimeProvider>() ?? TimeProvider.System,
-            sp.GetRequiredService<ILogger<RedisMessageBus>>()));
+            sp.GetRequiredService<ILogger<RedisMessageBus>>(),
+            sp.GetRequiredService<TetherServerMetrics>()));
         services.Replace(ServiceDescriptor.Singleton<IMessageBus>(static sp => sp.GetRequiredService<RedisMessageBus>()));
         services.AddHostedService(static sp => sp.GetRequiredService<RedisMessageBus>());
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Tether.Server.Diagnostics;
 using Tether.Server.Internal;
 using Tether.Server.Messaging;
 
@@ -30,6 +31,7 @@ public static class PersistentConnectionServiceCollectionExtensions
         services.AddDataProtection();
         services.AddRouting();
         services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics().TryAddSingleton<TetherServerMetrics>();
         services.TryAddSingleton<IMessageBus, InMemoryMessageBus>();
         services.TryAddSingleton<ConnectionManager>();
         services.TryAddSingleton<ConnectionHeartbeat>();

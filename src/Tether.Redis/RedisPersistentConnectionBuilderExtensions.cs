@@ -1,6 +1,4 @@
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.DataProtection.KeyManagement;
-using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -8,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Tether.Redis.Internal;
 using Tether.Server;
+using Tether.Server.Internal;
 using Tether.Server.Diagnostics;
 using Tether.Server.Messaging;
 
@@ -53,24 +52,12 @@ public static class RedisPersistentConnectionBuilderExtensions
         services.Replace(ServiceDescriptor.Singleton<IMessageBus>(static sp => sp.GetRequiredService<RedisMessageBus>()));
         services.AddHostedService(static sp => sp.GetRequiredService<RedisMessageBus>());
 
-        // Data Protection: one application name and one key ring, in Redis, for every node.
-        services.AddDataProtection();
-        services.AddOptions<DataProtectionOptions>().Configure<IOptions<RedisBackplaneOptions>>(static (dataProtection, redis) =>
-        {
-            if (redis.Value.ShareDataProtectionKeys)
-            {
-                dataProtection.ApplicationDiscriminator = redis.Value.ApplicationName;
-            }
-        });
-        services.AddOptions<KeyManagementOptions>().Configure<IServiceProvider>(static (keys, sp) =>
-        {
-            RedisBackplaneOptions redis = sp.GetRequiredService<IOptions<RedisBackplaneOptions>>().Value;
-            if (redis.ShareDataProtectionKeys)
-            {
-                var connection = sp.GetRequiredService<RedisConnection>();
-                keys.XmlRepository = new RedisXmlRepository(connection.GetDatabase, "{" + redis.Prefix + "}:dataprotection-keys");
-            }
-        });
+        // Tether's tokens: a key ring of Tether's own in Redis, shared by every node; the application's is untouched.
+        services.TryAddSingleton<SharedTokenKeyRing>();
+        services.Replace(ServiceDescriptor.Singleton(static sp => new TokenProtection(
+            sp.GetRequiredService<IOptions<RedisBackplaneOptions>>().Value.ShareDataProtectionKeys
+                ? sp.GetRequiredService<SharedTokenKeyRing>().Provider
+                : sp.GetRequiredService<IDataProtectionProvider>())));
         return builder;
     }
 

@@ -29,6 +29,7 @@ public static class PersistentConnectionServiceCollectionExtensions
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PersistentConnectionOptions>, PersistentConnectionOptionsValidator>());
         services.AddDataProtection();
+        services.TryAddSingleton(static sp => new TokenProtection(sp.GetRequiredService<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>()));
         services.AddRouting();
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics().TryAddSingleton<TetherServerMetrics>();

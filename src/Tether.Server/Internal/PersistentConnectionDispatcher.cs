@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Security.Claims;
 using System.Text;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
@@ -48,7 +47,7 @@ internal sealed partial class PersistentConnectionDispatcher<TConnection>
     public PersistentConnectionDispatcher(
         IOptions<PersistentConnectionOptions> options,
         IMessageBus bus,
-        IDataProtectionProvider protection,
+        TokenProtection protection,
         ConnectionManager connections,
         TimeProvider time,
         IServiceScopeFactory scopes,
@@ -59,7 +58,7 @@ internal sealed partial class PersistentConnectionDispatcher<TConnection>
         _options = options.Value;
         _typeName = ConnectionTypeName.Of(typeof(TConnection));
         _groupPrefix = _typeName + ".";
-        _tokens = new ConnectionTokenProtector(protection, _typeName);
+        _tokens = new ConnectionTokenProtector(protection.Provider, _typeName);
         _connections = connections;
         _bus = bus;
         _logger = logger;

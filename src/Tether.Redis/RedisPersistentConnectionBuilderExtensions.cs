@@ -54,6 +54,7 @@ public static class RedisPersistentConnectionBuilderExtensions
 
         // Tether's tokens: a key ring of Tether's own in Redis, shared by every node; the application's is untouched.
         services.TryAddSingleton<SharedTokenKeyRing>();
+        services.AddHostedService<SharedTokenKeyRingWarmup>();
         services.Replace(ServiceDescriptor.Singleton(static sp => new TokenProtection(
             sp.GetRequiredService<IOptions<RedisBackplaneOptions>>().Value.ShareDataProtectionKeys
                 ? sp.GetRequiredService<SharedTokenKeyRing>().Provider

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -36,6 +37,9 @@ internal sealed class SharedTokenKeyRing : IDisposable
 
     /// <summary>The provider of Tether's tokens.</summary>
     public IDataProtectionProvider Provider { get; }
+
+    /// <summary>Data Protection's own start-up work (loading the key ring), which the key ring's container does not run itself.</summary>
+    public IEnumerable<IHostedService> HostedServices => _services.GetServices<IHostedService>();
 
     /// <summary>The Redis list that holds the key ring of the cluster with this key prefix.</summary>
     public static string KeyOf(string prefix) => "{" + prefix + "}:dataprotection-keys";

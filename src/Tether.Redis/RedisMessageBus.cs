@@ -65,7 +65,7 @@ public sealed class RedisMessageBus : IMessageBus, IHostedService, IAsyncDisposa
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private ChannelMessageQueue? _queue;
-    private ConnectionMultiplexer? _multiplexer;
+    private IConnectionMultiplexer? _multiplexer;
     private Task? _fillLoop;
     private int _started;
     private int _disposed;
@@ -151,7 +151,7 @@ public sealed class RedisMessageBus : IMessageBus, IHostedService, IAsyncDisposa
         RedisResult result;
         try
         {
-            ConnectionMultiplexer multiplexer = await _connection.GetAsync().ConfigureAwait(false);
+            IConnectionMultiplexer multiplexer = await _connection.GetAsync().ConfigureAwait(false);
             IDatabase database = multiplexer.GetDatabase(_options.Database);
             RedisValue floor = AppliedId.ToString(CultureInfo.InvariantCulture);
             RedisValue[] arguments = [frame, floor, _replayLength, _keys.ChannelValue, _replayMaxBytes, _replayTtlSeconds];
@@ -227,7 +227,7 @@ public sealed class RedisMessageBus : IMessageBus, IHostedService, IAsyncDisposa
             return;
         }
 
-        ConnectionMultiplexer multiplexer = await _connection.GetAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        IConnectionMultiplexer multiplexer = await _connection.GetAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         _multiplexer = multiplexer;
         multiplexer.ConnectionFailed += OnConnectionFailed;
         multiplexer.ConnectionRestored += OnConnectionRestored;
@@ -329,7 +329,7 @@ public sealed class RedisMessageBus : IMessageBus, IHostedService, IAsyncDisposa
             return;
         }
 
-        ConnectionMultiplexer multiplexer = await _connection.GetAsync().ConfigureAwait(false);
+        IConnectionMultiplexer multiplexer = await _connection.GetAsync().ConfigureAwait(false);
         if (_queue is null)
         {
             ChannelMessageQueue queue = await multiplexer.GetSubscriber().SubscribeAsync(_keys.Channel).ConfigureAwait(false);

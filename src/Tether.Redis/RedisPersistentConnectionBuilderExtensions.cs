@@ -17,7 +17,7 @@ public static class RedisPersistentConnectionBuilderExtensions
 {
     /// <summary>
     /// Scales out over Redis: replaces the in-process message bus with <see cref="RedisMessageBus"/> and, unless turned
-    /// off, stores the Data Protection keys in Redis so every node accepts every node's tokens.
+    /// off, protects Tether's tokens with a key ring of its own stored in Redis, so every node accepts every node's tokens.
     /// </summary>
     /// <param name="builder">The builder returned by <c>AddPersistentConnections</c>.</param>
     /// <param name="configuration">The StackExchange.Redis configuration string, e.g. <c>localhost:6379</c>.</param>
@@ -29,8 +29,31 @@ public static class RedisPersistentConnectionBuilderExtensions
     }
 
     /// <summary>
+    /// Scales out over Redis through a multiplexer the application already has, so it shares one connection with Tether.
+    /// Tether uses it and never disposes it; <see cref="RedisBackplaneOptions.Configuration"/> and
+    /// <see cref="RedisBackplaneOptions.ConfigureRedis"/> are not used.
+    /// </summary>
+    /// <param name="builder">The builder returned by <c>AddPersistentConnections</c>.</param>
+    /// <param name="multiplexer">Gives the application's multiplexer, from its services (called once, on first use).</param>
+    /// <param name="configure">Sets the other options (key prefix, database, bounds), or <see langword="null"/>.</param>
+    /// <returns>The builder.</returns>
+    /// <remarks>
+    /// Tether fails publications fast while Redis is unreachable only if the multiplexer's
+    /// <see cref="StackExchange.Redis.ConfigurationOptions.BacklogPolicy"/> is <c>FailFast</c>; with the default policy
+    /// they wait in StackExchange.Redis's backlog instead. Create it with <c>AbortOnConnectFail = false</c> so the node
+    /// starts while Redis is down.
+    /// </remarks>
+    public static IPersistentConnectionBuilder AddRedis(this IPersistentConnectionBuilder builder, Func<IServiceProvider, StackExchange.Redis.IConnectionMultiplexer> multiplexer, Action<RedisBackplaneOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(multiplexer);
+        ExternalMultiplexer.Register(builder.Services, multiplexer);
+        return builder.AddRedis(configure ?? (static _ => { }));
+    }
+
+    /// <summary>
     /// Scales out over Redis: replaces the in-process message bus with <see cref="RedisMessageBus"/> and, unless turned
-    /// off, stores the Data Protection keys in Redis so every node accepts every node's tokens.
+    /// off, protects Tether's tokens with a key ring of its own stored in Redis, so every node accepts every node's tokens.
     /// </summary>
     /// <param name="builder">The builder returned by <c>AddPersistentConnections</c>.</param>
     /// <param name="configure">Sets the options: the configuration string, key prefix, database and more.</param>

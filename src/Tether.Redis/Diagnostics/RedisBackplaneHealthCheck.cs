@@ -21,7 +21,7 @@ internal sealed class RedisBackplaneHealthCheck(RedisMessageBus bus, RedisConnec
         TimeSpan roundTrip;
         try
         {
-            ConnectionMultiplexer multiplexer = await connection.GetAsync().ConfigureAwait(false);
+            IConnectionMultiplexer multiplexer = await connection.GetAsync().ConfigureAwait(false);
             roundTrip = await multiplexer.GetDatabase(connection.Options.Database).PingAsync().WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)

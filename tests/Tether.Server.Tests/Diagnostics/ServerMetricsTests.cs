@@ -1,6 +1,9 @@
 using System.Diagnostics.Metrics;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Tether.Server.Messaging;
+using Tether.Server.Tests.Lifecycle;
 using Tether.Server.Diagnostics;
 using Tether.Server.Tests.Conformance;
 
@@ -134,6 +137,27 @@ public sealed class ServerMetricsTests
 
         Assert.Equal(before + 1002, metrics.Latest("tether.server.buffer.bytes"));
         Assert.Equal(0, metrics.Latest("tether.server.buffer.evicted"));
+    }
+
+    [Fact]
+    public async Task ASendTheBackplaneCannotTake_IsCountedAsAnError()
+    {
+        await using var server = await TestServer.StartAsync(configureServices: s =>
+        {
+            s.TryAddSingleton<InMemoryMessageBus>();
+            s.AddSingleton<FailingBus>();
+            s.AddSingleton<IMessageBus>(sp => sp.GetRequiredService<FailingBus>());
+        });
+        using var metrics = Record(server);
+        using var client = new ProtocolClient(server, "/broadcast");
+        await client.ConnectLongPollingAsync();
+
+        server.Services.GetRequiredService<FailingBus>().Unavailable = true;
+        var reply = await client.SendDotNetAsync(ProtocolClient.LongPolling, "lost");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, reply.Status);
+        Assert.Equal(1, metrics.Sum("tether.server.errors", ("error.type", "backplane_unavailable")));
+        Assert.Equal(1, metrics.Sum("tether.server.messages.received"));
     }
 
     private static Func<string, Task> SendOverHttp(ProtocolClient client, string transport) => async data =>

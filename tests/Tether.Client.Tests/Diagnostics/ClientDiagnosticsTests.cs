@@ -103,5 +103,19 @@ public sealed class ClientDiagnosticsTests : IDisposable
         Assert.Equal(1, _metrics.Sum("tether.client.state_changes", ("tether.from", "connecting"), ("tether.to", "disconnected")));
     }
 
+    [Fact]
+    public void TheHubClientsInvocationHook_RecordsLatencyByHubMethodAndOutcome()
+    {
+        long started = Stopwatch.GetTimestamp();
+
+        ClientMetrics.InvocationCompleted("chat", "send", started, succeeded: true);
+        ClientMetrics.InvocationCompleted("chat", "send", started, succeeded: false);
+
+        var recorded = _metrics.Of("tether.client.invocation.duration");
+        Assert.Equal(2, recorded.Count);
+        Assert.All(recorded, m => Assert.True(m.Has(("tether.hub", "chat"), ("tether.method", "send")) && m.Value >= 0));
+        Assert.Single(recorded, m => m.Has(("tether.outcome", "failed")));
+    }
+
     private Task<Activity> NextSpanAsync() => _spans.Reader.ReadAsync().AsTask().DefaultTimeout();
 }

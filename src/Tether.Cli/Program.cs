@@ -10,6 +10,7 @@ var root = new RootCommand("tether: classic ASP.NET SignalR 2.x persistent conne
     new ServeCommand(sink),
     new ConnectCommand(sink, () => Console.In),
     new DemoCommand(sink),
+    new ProbeCommand(sink),
 };
 
 // Ctrl+C and SIGTERM cancel the running command; give the server its shutdown timeout, plus a margin, to stop cleanly.

@@ -69,6 +69,7 @@ public partial class Connection
         switch (item.Kind)
         {
             case DispatchKind.Message:
+                Diagnostics.ClientMetrics.Received();
                 Guard(Received, item.Text!);
                 foreach (Subscriber subscriber in Volatile.Read(ref _subscribers))
                 {

@@ -129,6 +129,7 @@ public partial class Connection
             }
 
             await session.SendAsync(item.Data, token).ConfigureAwait(false);
+            Diagnostics.ClientMetrics.Sent();
             item.Completion.TrySetResult(true);
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)

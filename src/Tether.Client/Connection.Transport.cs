@@ -61,6 +61,7 @@ public partial class Connection
         }
 
         _state = state;
+        _telemetry.StateChanged(this, old, state);
         _dispatcher.Post(DispatchItem.State(new StateChange(old, state)));
     }
 

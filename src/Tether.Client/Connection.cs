@@ -51,6 +51,7 @@ public partial class Connection : IDisposable, IAsyncDisposable
     private readonly string? _userQueryString;
     private readonly X509CertificateCollection _certificates = [];
     private readonly Dispatcher _dispatcher;
+    private readonly Diagnostics.ClientTelemetry _telemetry = new();
 
     private ConnectionState _state = ConnectionState.Disconnected;
     private ConnectionRun? _run;

@@ -64,20 +64,34 @@ public sealed class RedisBackplaneOptions
     public long MaxPendingBytes { get; set; } = 16L * 1024 * 1024;
 
     /// <summary>
-    /// Whether the Data Protection key ring is stored in Redis (default <see langword="true"/>), so connection and groups
-    /// tokens issued by one node are accepted by every node. Turn it off when the application shares its keys otherwise.
+    /// Whether Tether's connection and groups tokens are protected with a Data Protection key ring of Tether's own,
+    /// stored in Redis (default <see langword="true"/>), so a token issued by one node is accepted by every node.
     /// </summary>
     /// <remarks>
-    /// The keys are stored as Data Protection writes them; unless the application also configures a key encryptor
-    /// (<c>ProtectKeysWith…</c>), they are readable by anyone who can read Redis, so protect access to Redis.
+    /// <para>That key ring protects Tether's tokens only: the application's own Data Protection (its key ring, application
+    /// name and encryptor, so its cookies and antiforgery tokens) is left unchanged.</para>
+    /// <para>When it is off, tokens are protected with the application's Data Protection, and every node of a farm must
+    /// then share the application's key ring and application name itself (<c>PersistKeysTo…</c>,
+    /// <c>SetApplicationName</c>), or a client that moves to another node is refused.</para>
+    /// <para>The keys are stored as Data Protection writes them: encrypt them at rest with
+    /// <see cref="ConfigureDataProtection"/> (e.g. <c>b =&gt; b.ProtectKeysWithCertificate(certificate)</c>), or anyone who
+    /// can read Redis can forge tokens.</para>
     /// </remarks>
     public bool ShareDataProtectionKeys { get; set; } = true;
 
     /// <summary>
-    /// The Data Protection application name every node uses (default <c>Tether</c>) when <see cref="ShareDataProtectionKeys"/>
-    /// is on: nodes with different names cannot read each other's tokens even with the same keys.
+    /// The Data Protection application name of Tether's shared key ring (default <c>Tether</c>): nodes with different
+    /// names cannot read each other's tokens even with the same keys. The application's own name is not changed.
     /// </summary>
     public string ApplicationName { get; set; } = "Tether";
+
+    /// <summary>
+    /// Configures Tether's shared key ring (when <see cref="ShareDataProtectionKeys"/> is on), or <see langword="null"/>:
+    /// typically to encrypt the keys at rest, e.g. <c>b =&gt; b.ProtectKeysWithCertificate(certificate)</c>, which also
+    /// silences Data Protection's "No XML encryptor configured" warning. Every node must be able to decrypt the keys
+    /// (the same certificate, with its private key, on every node). It applies to Tether's key ring only.
+    /// </summary>
+    public Action<Microsoft.AspNetCore.DataProtection.IDataProtectionBuilder>? ConfigureDataProtection { get; set; }
 
     /// <summary>
     /// How long a node waits for a missing id to arrive by pub/sub before it reads it from the replay stream (default

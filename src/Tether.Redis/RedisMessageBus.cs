@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Hosting;
@@ -6,6 +7,7 @@ using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using Tether.Redis.Internal;
 using Tether.Server;
+using Tether.Server.Diagnostics;
 using Tether.Server.Messaging;
 
 namespace Tether.Redis;
@@ -42,7 +44,7 @@ namespace Tether.Redis;
 /// cursors start at "now". <see cref="GetNextId"/> is the node's last applied id plus one: every message it has not yet
 /// applied, and every later one, has a larger id.</para>
 /// </remarks>
-public sealed class RedisMessageBus : IMessageBus, IHostedService, IAsyncDisposable, IDisposable
+public sealed class RedisMessageBus : IMessageBus, IHostedService, IAsyncDisposable, IDisposable, IBufferedBytesSource
 {
     /// <summary>How long a publisher waits for its message to be applied locally before it returns anyway.</summary>
     private static readonly TimeSpan LocalApplyTimeout = TimeSpan.FromSeconds(5);
@@ -58,17 +60,19 @@ public sealed class RedisMessageBus : IMessageBus, IHostedService, IAsyncDisposa
     private readonly RedisValue _replayTtlSeconds;
     private readonly RedisIntake _intake;
     private readonly ReplayFiller _filler;
+    private readonly TetherServerMetrics _metrics;
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private ChannelMessageQueue? _queue;
-    private ConnectionMultiplexer? _multiplexer;
+    private IConnectionMultiplexer? _multiplexer;
     private Task? _fillLoop;
     private int _started;
     private int _disposed;
 
-    internal RedisMessageBus(RedisConnection connection, IOptions<PersistentConnectionOptions> connectionOptions, TimeProvider time, ILogger<RedisMessageBus> logger)
+    internal RedisMessageBus(RedisConnection connection, IOptions<PersistentConnectionOptions> connectionOptions, TimeProvider time, ILogger<RedisMessageBus> logger, TetherServerMetrics metrics)
     {
+        _metrics = metrics;
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(connectionOptions);
         _connection = connection;
@@ -120,6 +124,10 @@ public sealed class RedisMessageBus : IMessageBus, IHostedService, IAsyncDisposa
     /// <summary>Messages dropped to keep the node within its byte budget (for tests and metrics).</summary>
     internal long EvictedMessages => _settings.Budget.EvictedMessages;
 
+    long IBufferedBytesSource.BufferedBytes => BufferedBytes;
+
+    long IBufferedBytesSource.EvictedMessages => EvictedMessages;
+
     /// <summary>The intake (for tests).</summary>
     internal RedisIntake Intake => _intake;
 
@@ -139,10 +147,11 @@ public sealed class RedisMessageBus : IMessageBus, IHostedService, IAsyncDisposa
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
 
         byte[] frame = MessageFrame.Encode(message);
+        long started = Stopwatch.GetTimestamp();
         RedisResult result;
         try
         {
-            ConnectionMultiplexer multiplexer = await _connection.GetAsync().ConfigureAwait(false);
+            IConnectionMultiplexer multiplexer = await _connection.GetAsync().ConfigureAwait(false);
             IDatabase database = multiplexer.GetDatabase(_options.Database);
             RedisValue floor = AppliedId.ToString(CultureInfo.InvariantCulture);
             RedisValue[] arguments = [frame, floor, _replayLength, _keys.ChannelValue, _replayMaxBytes, _replayTtlSeconds];
@@ -151,6 +160,7 @@ public sealed class RedisMessageBus : IMessageBus, IHostedService, IAsyncDisposa
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             RedisLog.PublishFailed(_logger, message.Topic, ex.Message);
+            _metrics.Published(started, succeeded: false);
             throw new RedisBackplaneException(
                 $"Could not publish to Redis ({ex.GetType().Name}: {ex.Message}). Tether.Redis fails fast while Redis is unreachable: the message was not sent{(ex is TimeoutException ? " (after a timeout it may have been)" : string.Empty)}.",
                 ex);
@@ -168,6 +178,7 @@ public sealed class RedisMessageBus : IMessageBus, IHostedService, IAsyncDisposa
         // Our own message needs no round trip through pub/sub.
         _intake.Offer(id, epoch, message, IntakeSource.Publisher);
         await _intake.WaitAppliedAsync(id, LocalApplyTimeout, cancellationToken).ConfigureAwait(false);
+        _metrics.Published(started, succeeded: true);
     }
 
     /// <inheritdoc/>
@@ -216,7 +227,7 @@ public sealed class RedisMessageBus : IMessageBus, IHostedService, IAsyncDisposa
             return;
         }
 
-        ConnectionMultiplexer multiplexer = await _connection.GetAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        IConnectionMultiplexer multiplexer = await _connection.GetAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         _multiplexer = multiplexer;
         multiplexer.ConnectionFailed += OnConnectionFailed;
         multiplexer.ConnectionRestored += OnConnectionRestored;
@@ -318,7 +329,7 @@ public sealed class RedisMessageBus : IMessageBus, IHostedService, IAsyncDisposa
             return;
         }
 
-        ConnectionMultiplexer multiplexer = await _connection.GetAsync().ConfigureAwait(false);
+        IConnectionMultiplexer multiplexer = await _connection.GetAsync().ConfigureAwait(false);
         if (_queue is null)
         {
             ChannelMessageQueue queue = await multiplexer.GetSubscriber().SubscribeAsync(_keys.Channel).ConfigureAwait(false);
@@ -385,6 +396,7 @@ public sealed class RedisMessageBus : IMessageBus, IHostedService, IAsyncDisposa
     private void RaiseGap(RedisGapEventArgs gap)
     {
         RedisLog.Gap(_logger, gap.FirstId, gap.LastId, gap.Reason.ToString());
+        _metrics.Gap(gap.Reason.ToString());
         if (GapDetected is { } handlers)
         {
             _ = Task.Run(() =>

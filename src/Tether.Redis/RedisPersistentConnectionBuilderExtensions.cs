@@ -1,6 +1,4 @@
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.DataProtection.KeyManagement;
-using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -8,6 +6,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Tether.Redis.Internal;
 using Tether.Server;
+using Tether.Server.Internal;
+using Tether.Server.Diagnostics;
 using Tether.Server.Messaging;
 
 namespace Tether.Redis;
@@ -17,7 +17,7 @@ public static class RedisPersistentConnectionBuilderExtensions
 {
     /// <summary>
     /// Scales out over Redis: replaces the in-process message bus with <see cref="RedisMessageBus"/> and, unless turned
-    /// off, stores the Data Protection keys in Redis so every node accepts every node's tokens.
+    /// off, protects Tether's tokens with a key ring of its own stored in Redis, so every node accepts every node's tokens.
     /// </summary>
     /// <param name="builder">The builder returned by <c>AddPersistentConnections</c>.</param>
     /// <param name="configuration">The StackExchange.Redis configuration string, e.g. <c>localhost:6379</c>.</param>
@@ -29,8 +29,31 @@ public static class RedisPersistentConnectionBuilderExtensions
     }
 
     /// <summary>
+    /// Scales out over Redis through a multiplexer the application already has, so it shares one connection with Tether.
+    /// Tether uses it and never disposes it; <see cref="RedisBackplaneOptions.Configuration"/> and
+    /// <see cref="RedisBackplaneOptions.ConfigureRedis"/> are not used.
+    /// </summary>
+    /// <param name="builder">The builder returned by <c>AddPersistentConnections</c>.</param>
+    /// <param name="multiplexer">Gives the application's multiplexer, from its services (called once, on first use).</param>
+    /// <param name="configure">Sets the other options (key prefix, database, bounds), or <see langword="null"/>.</param>
+    /// <returns>The builder.</returns>
+    /// <remarks>
+    /// Tether fails publications fast while Redis is unreachable only if the multiplexer's
+    /// <see cref="StackExchange.Redis.ConfigurationOptions.BacklogPolicy"/> is <c>FailFast</c>; with the default policy
+    /// they wait in StackExchange.Redis's backlog instead. Create it with <c>AbortOnConnectFail = false</c> so the node
+    /// starts while Redis is down.
+    /// </remarks>
+    public static IPersistentConnectionBuilder AddRedis(this IPersistentConnectionBuilder builder, Func<IServiceProvider, StackExchange.Redis.IConnectionMultiplexer> multiplexer, Action<RedisBackplaneOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(multiplexer);
+        ExternalMultiplexer.Register(builder.Services, multiplexer);
+        return builder.AddRedis(configure ?? (static _ => { }));
+    }
+
+    /// <summary>
     /// Scales out over Redis: replaces the in-process message bus with <see cref="RedisMessageBus"/> and, unless turned
-    /// off, stores the Data Protection keys in Redis so every node accepts every node's tokens.
+    /// off, protects Tether's tokens with a key ring of its own stored in Redis, so every node accepts every node's tokens.
     /// </summary>
     /// <param name="builder">The builder returned by <c>AddPersistentConnections</c>.</param>
     /// <param name="configure">Sets the options: the configuration string, key prefix, database and more.</param>
@@ -47,28 +70,18 @@ public static class RedisPersistentConnectionBuilderExtensions
             sp.GetRequiredService<RedisConnection>(),
             sp.GetRequiredService<IOptions<PersistentConnectionOptions>>(),
             sp.GetService<TimeProvider>() ?? TimeProvider.System,
-            sp.GetRequiredService<ILogger<RedisMessageBus>>()));
+            sp.GetRequiredService<ILogger<RedisMessageBus>>(),
+            sp.GetRequiredService<TetherServerMetrics>()));
         services.Replace(ServiceDescriptor.Singleton<IMessageBus>(static sp => sp.GetRequiredService<RedisMessageBus>()));
         services.AddHostedService(static sp => sp.GetRequiredService<RedisMessageBus>());
 
-        // Data Protection: one application name and one key ring, in Redis, for every node.
-        services.AddDataProtection();
-        services.AddOptions<DataProtectionOptions>().Configure<IOptions<RedisBackplaneOptions>>(static (dataProtection, redis) =>
-        {
-            if (redis.Value.ShareDataProtectionKeys)
-            {
-                dataProtection.ApplicationDiscriminator = redis.Value.ApplicationName;
-            }
-        });
-        services.AddOptions<KeyManagementOptions>().Configure<IServiceProvider>(static (keys, sp) =>
-        {
-            RedisBackplaneOptions redis = sp.GetRequiredService<IOptions<RedisBackplaneOptions>>().Value;
-            if (redis.ShareDataProtectionKeys)
-            {
-                var connection = sp.GetRequiredService<RedisConnection>();
-                keys.XmlRepository = new RedisXmlRepository(connection.GetDatabase, "{" + redis.Prefix + "}:dataprotection-keys");
-            }
-        });
+        // Tether's tokens: a key ring of Tether's own in Redis, shared by every node; the application's is untouched.
+        services.TryAddSingleton<SharedTokenKeyRing>();
+        services.AddHostedService<SharedTokenKeyRingWarmup>();
+        services.Replace(ServiceDescriptor.Singleton(static sp => new TokenProtection(
+            sp.GetRequiredService<IOptions<RedisBackplaneOptions>>().Value.ShareDataProtectionKeys
+                ? sp.GetRequiredService<SharedTokenKeyRing>().Provider
+                : sp.GetRequiredService<IDataProtectionProvider>())));
         return builder;
     }
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Tether.Server.Diagnostics;
 using Tether.Server.Internal;
 using Tether.Server.Messaging;
 
@@ -28,8 +29,10 @@ public static class PersistentConnectionServiceCollectionExtensions
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PersistentConnectionOptions>, PersistentConnectionOptionsValidator>());
         services.AddDataProtection();
+        services.TryAddSingleton(static sp => new TokenProtection(sp.GetRequiredService<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>()));
         services.AddRouting();
         services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics().TryAddSingleton<TetherServerMetrics>();
         services.TryAddSingleton<IMessageBus, InMemoryMessageBus>();
         services.TryAddSingleton<ConnectionManager>();
         services.TryAddSingleton<ConnectionHeartbeat>();

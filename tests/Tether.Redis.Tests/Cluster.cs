@@ -34,6 +34,8 @@ public sealed class Cluster : IAsyncDisposable
         int count,
         Action<PersistentConnectionOptions>? configure = null,
         Action<RedisBackplaneOptions>? configureRedis = null,
+        Action<IServiceCollection>? configureServices = null,
+        ILoggerProvider? logging = null,
         [CallerMemberName] string name = "")
     {
         string prefix = $"{name}-{Guid.NewGuid():N}";
@@ -42,7 +44,7 @@ public sealed class Cluster : IAsyncDisposable
         {
             for (int i = 0; i < count; i++)
             {
-                nodes.Add(await StartNodeAsync(redis, prefix, configure, configureRedis));
+                nodes.Add(await StartNodeAsync(redis, prefix, configure, configureRedis, configureServices, logging));
             }
         }
         catch
@@ -61,7 +63,7 @@ public sealed class Cluster : IAsyncDisposable
     /// <summary>Starts one more node of this cluster.</summary>
     public async Task<TestServer> AddNodeAsync(RedisServerFixture redis, Action<PersistentConnectionOptions>? configure = null, Action<RedisBackplaneOptions>? configureRedis = null)
     {
-        var node = await StartNodeAsync(redis, Prefix, configure, configureRedis);
+        var node = await StartNodeAsync(redis, Prefix, configure, configureRedis, null, null);
         _nodes.Add(node);
         return node;
     }
@@ -81,9 +83,21 @@ public sealed class Cluster : IAsyncDisposable
         }
     }
 
-    private static Task<TestServer> StartNodeAsync(RedisServerFixture redis, string prefix, Action<PersistentConnectionOptions>? configure, Action<RedisBackplaneOptions>? configureRedis) =>
+    private static Task<TestServer> StartNodeAsync(
+        RedisServerFixture redis,
+        string prefix,
+        Action<PersistentConnectionOptions>? configure,
+        Action<RedisBackplaneOptions>? configureRedis,
+        Action<IServiceCollection>? configureServices,
+        ILoggerProvider? logging) =>
         TestServer.StartAsync(configure, services =>
         {
+            configureServices?.Invoke(services);
+            if (logging is not null)
+            {
+                services.AddLogging(builder => builder.AddProvider(logging));
+            }
+
             services.AddPersistentConnections().AddRedis(o =>
             {
                 o.Configuration = redis.Configuration;

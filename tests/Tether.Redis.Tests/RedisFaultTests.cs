@@ -144,7 +144,7 @@ public sealed class RedisFaultTests(ITestOutputHelper output)
         await client.WaitForMessage("now everyone does").DefaultTimeout();
     }
 
-    private static Task Restored(ConnectionMultiplexer multiplexer)
+    private static Task Restored(IConnectionMultiplexer multiplexer)
     {
         var restored = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         bool failed = false;
@@ -160,7 +160,7 @@ public sealed class RedisFaultTests(ITestOutputHelper output)
     }
 
     /// <summary>Publishes m0, m1, ... one after another; after a failure it waits for the connection to come back.</summary>
-    private sealed class Publisher(Func<int, Task> publish, ConnectionMultiplexer multiplexer)
+    private sealed class Publisher(Func<int, Task> publish, IConnectionMultiplexer multiplexer)
     {
         private readonly object _lock = new();
         private readonly List<int> _succeeded = [];

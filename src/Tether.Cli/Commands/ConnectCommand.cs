@@ -11,7 +11,8 @@ using Tether.Protocol;
 namespace Tether.Cli.Commands;
 
 /// <summary>
-/// <c>tether connect URL [--transport T] [--header NAME=VALUE]... [--query QUERY]... [--linger SECONDS]</c>: connects a
+/// <c>tether connect URL [--transport T] [--header NAME=VALUE]... [--query QUERY]... [--linger SECONDS] [--json]
+/// [--stats SECONDS] [--verbosity quiet|normal|detailed]</c>: connects a
 /// Tether.Client <see cref="Connection"/> to a persistent connection, prints every message and every connection event
 /// as a timestamped line, and sends each line of standard input as a message. At the end of input, or on Ctrl+C, it
 /// stops the connection and exits 0. A connection that cannot start, or that closes on its own, ends the command with
@@ -62,6 +63,19 @@ internal sealed class ConnectCommand : Command
         HelpName = "SECONDS",
     };
 
+    private readonly Option<bool> _json = new("--json")
+    {
+        Description = "Print each event as one JSON object per line (time, event, details) instead of text, for scripts.",
+    };
+
+    private readonly Option<double> _stats = new("--stats")
+    {
+        Description = "Print the counts (messages sent and received, reconnects, errors) to stderr every this many seconds. Default: 0 (never).",
+        HelpName = "SECONDS",
+    };
+
+    private readonly Option<Verbosity> _verbosity = VerbosityOption.Create();
+
     private readonly ConsoleSink _sink;
     private readonly Func<TextReader> _input;
 
@@ -79,6 +93,9 @@ internal sealed class ConnectCommand : Command
         Options.Add(_headers);
         Options.Add(_query);
         Options.Add(_linger);
+        Options.Add(_json);
+        Options.Add(_stats);
+        Options.Add(_verbosity);
         SetAction(InvokeAsync);
     }
 
@@ -249,6 +266,13 @@ internal sealed class ConnectCommand : Command
             return 1;
         }
 
+        double stats = parseResult.GetValue(_stats);
+        if (stats < 0 || !double.IsFinite(stats) || stats > MaxLingerSeconds)
+        {
+            _sink.Error("--stats must be 0 or a positive number of seconds.");
+            return 1;
+        }
+
         using var http = new DefaultHttpClient();
         using var transport = CreateTransport(transportName, http);
         var connection = new Connection(url, query);
@@ -258,7 +282,11 @@ internal sealed class ConnectCommand : Command
             connection.Headers[header.Key] = header.Value;
         }
 
-        ClientEventPrinter.Attach(connection, _sink, prefix: string.Empty, maxMessageLength: int.MaxValue);
+        var verbosity = parseResult.GetValue(_verbosity);
+        AttachOutput(connection, parseResult.GetValue(_json), verbosity);
+        var counts = new LiveCounts(connection);
+        using var stopCounts = new CancellationTokenSource();
+        Task printCounts = stats > 0 ? counts.PrintEveryAsync(connection, _sink, TimeSpan.FromSeconds(stats), stopCounts.Token) : Task.CompletedTask;
 
         // Closed is raised by our own stop too; only a close before it (the connection gave up) ends the command with an error.
         var closedOnItsOwn = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -291,12 +319,12 @@ internal sealed class ConnectCommand : Command
                 return 1;
             }
 
-            if (!Console.IsInputRedirected)
+            if (!Console.IsInputRedirected && verbosity != Verbosity.Quiet)
             {
                 _sink.Info("Type a line and press Enter to send it. Ctrl+D (end of input) or Ctrl+C stops.");
             }
 
-            bool endOfInput = await SendLinesAsync(connection, InputLines.Start(_input()), closedOnItsOwn.Task, cancellationToken).ConfigureAwait(false);
+            bool endOfInput = await SendLinesAsync(connection, counts, InputLines.Start(_input()), closedOnItsOwn.Task, cancellationToken).ConfigureAwait(false);
             if (endOfInput && linger > 0 && !closedOnItsOwn.Task.IsCompleted)
             {
                 // Task.WhenAny does not throw: a cancelled delay (Ctrl+C) just ends the wait.
@@ -317,12 +345,37 @@ internal sealed class ConnectCommand : Command
         {
             Volatile.Write(ref stopping, true);
             await StopAsync(connection).ConfigureAwait(false);
+            await stopCounts.CancelAsync().ConfigureAwait(false);
+            await printCounts.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Prints the connection's events as text or JSON lines; quiet prints received messages only, detailed adds the client's trace on stderr.</summary>
+    private void AttachOutput(Connection connection, bool json, Verbosity verbosity)
+    {
+        if (json)
+        {
+            ClientEventJsonPrinter.Attach(connection, _sink, TimeProvider.System, quiet: verbosity == Verbosity.Quiet);
+        }
+        else if (verbosity == Verbosity.Quiet)
+        {
+            connection.Received += data => _sink.Info(data);
+        }
+        else
+        {
+            ClientEventPrinter.Attach(connection, _sink, prefix: string.Empty, maxMessageLength: int.MaxValue);
+        }
+
+        if (verbosity == Verbosity.Detailed)
+        {
+            connection.TraceLevel = TraceLevels.All;
+            connection.TraceWriter = Console.Error;
         }
     }
 
     /// <summary>Sends each line until the input ends, the connection closes on its own, or Ctrl+C.</summary>
     /// <returns>Whether the input ended.</returns>
-    private async Task<bool> SendLinesAsync(Connection connection, ChannelReader<string> lines, Task closed, CancellationToken cancellationToken)
+    private async Task<bool> SendLinesAsync(Connection connection, LiveCounts counts, ChannelReader<string> lines, Task closed, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -360,6 +413,7 @@ internal sealed class ConnectCommand : Command
                 {
                     // While reconnecting, the send waits in the connection's queue until it is connected again.
                     await connection.SendAsync(line, cancellationToken).ConfigureAwait(false);
+                    counts.Sent();
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {

@@ -5,7 +5,7 @@ namespace Tether.Redis.Internal;
 
 /// <summary>
 /// The node's one StackExchange.Redis multiplexer, shared by the message bus and the Data Protection key store,
-/// created on first use.
+/// created on first use, or the application's own when it gives one to <c>AddRedis</c> (then never disposed here).
 /// </summary>
 /// <remarks>
 /// The connection never aborts on a failed connect: the node starts while Redis is down and StackExchange.Redis keeps
@@ -15,13 +15,17 @@ namespace Tether.Redis.Internal;
 internal sealed class RedisConnection : IAsyncDisposable, IDisposable
 {
     private readonly RedisBackplaneOptions _options;
-    private readonly Lazy<Task<ConnectionMultiplexer>> _multiplexer;
+    private readonly Lazy<Task<IConnectionMultiplexer>> _multiplexer;
+    private readonly bool _owned;
     private int _disposed;
 
-    public RedisConnection(IOptions<RedisBackplaneOptions> options)
+    public RedisConnection(IOptions<RedisBackplaneOptions> options, IServiceProvider services, ExternalMultiplexer? external = null)
     {
         _options = options.Value;
-        _multiplexer = new Lazy<Task<ConnectionMultiplexer>>(ConnectAsync, LazyThreadSafetyMode.ExecutionAndPublication);
+        _owned = external is null;
+        _multiplexer = new Lazy<Task<IConnectionMultiplexer>>(
+            external is null ? ConnectAsync : () => Task.FromResult(external.Resolve(services)),
+            LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>The options.</summary>
@@ -42,7 +46,7 @@ internal sealed class RedisConnection : IAsyncDisposable, IDisposable
 
     /// <summary>The multiplexer, connecting on first use (it may not be connected yet: it keeps trying).</summary>
     /// <returns>The multiplexer.</returns>
-    public Task<ConnectionMultiplexer> GetAsync()
+    public Task<IConnectionMultiplexer> GetAsync()
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         return _multiplexer.Value;
@@ -54,14 +58,14 @@ internal sealed class RedisConnection : IAsyncDisposable, IDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0 || !_multiplexer.IsValueCreated)
+        if (Interlocked.Exchange(ref _disposed, 1) != 0 || !_multiplexer.IsValueCreated || !_owned)
         {
             return;
         }
 
         try
         {
-            ConnectionMultiplexer multiplexer = await _multiplexer.Value.ConfigureAwait(false);
+            IConnectionMultiplexer multiplexer = await _multiplexer.Value.ConfigureAwait(false);
             await multiplexer.DisposeAsync().ConfigureAwait(false);
         }
         catch (RedisException)
@@ -72,5 +76,5 @@ internal sealed class RedisConnection : IAsyncDisposable, IDisposable
 
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
-    private Task<ConnectionMultiplexer> ConnectAsync() => ConnectionMultiplexer.ConnectAsync(BuildConfiguration(_options));
+    private async Task<IConnectionMultiplexer> ConnectAsync() => await ConnectionMultiplexer.ConnectAsync(BuildConfiguration(_options)).ConfigureAwait(false);
 }

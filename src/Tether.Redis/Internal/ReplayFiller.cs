@@ -91,7 +91,7 @@ internal sealed class ReplayFiller(
             try
             {
                 bool signalled = await _signal.WaitAsync(IdleCheckInterval, cancellationToken).ConfigureAwait(false);
-                ConnectionMultiplexer multiplexer = await connection.GetAsync().ConfigureAwait(false);
+                IConnectionMultiplexer multiplexer = await connection.GetAsync().ConfigureAwait(false);
                 if (!multiplexer.IsConnected)
                 {
                     // StackExchange.Redis reconnects by itself; ConnectionRestored (or the next idle check) resumes here.
@@ -156,10 +156,10 @@ internal sealed class ReplayFiller(
     public static ulong ParseId(RedisValue value) =>
         value.HasValue && ulong.TryParse((string?)value, NumberStyles.None, CultureInfo.InvariantCulture, out ulong id) ? id : 0;
 
-    private IDatabase Database(ConnectionMultiplexer multiplexer) => multiplexer.GetDatabase(connection.Options.Database);
+    private IDatabase Database(IConnectionMultiplexer multiplexer) => multiplexer.GetDatabase(connection.Options.Database);
 
     /// <summary>Reads from the replay stream until there is no hole and no catch-up left.</summary>
-    private async Task FillAsync(ConnectionMultiplexer multiplexer, CancellationToken cancellationToken)
+    private async Task FillAsync(IConnectionMultiplexer multiplexer, CancellationToken cancellationToken)
     {
         while (intake.NextFill() is { } plan)
         {

@@ -12,9 +12,11 @@ internal sealed class ConnectionMessenger : IConnection, IConnectionGroupManager
     private readonly IMessageBus _bus;
     private readonly string _typeName;
     private readonly JsonSerializerOptions _json;
+    private readonly Diagnostics.TetherServerMetrics _metrics;
 
-    public ConnectionMessenger(IMessageBus bus, string typeName, JsonSerializerOptions json)
+    public ConnectionMessenger(IMessageBus bus, string typeName, JsonSerializerOptions json, Diagnostics.TetherServerMetrics metrics)
     {
+        _metrics = metrics;
         _bus = bus;
         _typeName = typeName;
         _json = json;
@@ -94,10 +96,14 @@ internal sealed class ConnectionMessenger : IConnection, IConnectionGroupManager
         }
     }
 
-    private byte[] Serialize(object? value) => value switch
+    private byte[] Serialize(object? value)
     {
-        null => "null"u8.ToArray(),
-        ArraySegment<byte> json => PreserializedJson.ToPayload(json, nameof(value)),
-        _ => JsonSerializer.SerializeToUtf8Bytes(value, JsonMetadata.For(_json, value.GetType())),
-    };
+        _metrics.MessageSent(_typeName);
+        return value switch
+        {
+            null => "null"u8.ToArray(),
+            ArraySegment<byte> json => PreserializedJson.ToPayload(json, nameof(value)),
+            _ => JsonSerializer.SerializeToUtf8Bytes(value, JsonMetadata.For(_json, value.GetType())),
+        };
+    }
 }

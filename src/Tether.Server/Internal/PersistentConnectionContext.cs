@@ -7,9 +7,9 @@ namespace Tether.Server.Internal;
 internal sealed class PersistentConnectionContext<TConnection> : IPersistentConnectionContext<TConnection>
     where TConnection : PersistentConnection
 {
-    public PersistentConnectionContext(IMessageBus bus, IOptions<PersistentConnectionOptions> options)
+    public PersistentConnectionContext(IMessageBus bus, IOptions<PersistentConnectionOptions> options, Diagnostics.TetherServerMetrics metrics)
     {
-        var messenger = new ConnectionMessenger(bus, ConnectionTypeName.Of(typeof(TConnection)), options.Value.JsonSerializerOptions);
+        var messenger = new ConnectionMessenger(bus, ConnectionTypeName.Of(typeof(TConnection)), options.Value.JsonSerializerOptions, metrics);
         Connection = messenger;
         Groups = messenger;
     }

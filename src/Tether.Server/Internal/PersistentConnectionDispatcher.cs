@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Claims;
 using System.Text;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
@@ -11,6 +10,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using Tether.Protocol;
+using Tether.Server.Diagnostics;
 using Tether.Server.Internal.Transports;
 using Tether.Server.Messaging;
 
@@ -41,28 +41,31 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
     private readonly ConnectionEvents<TConnection> _events;
     private readonly ServerTransports _transports;
     private readonly ReceiveServices _receiveServices;
+    private readonly TetherServerMetrics _metrics;
     private readonly string _typeName;
     private readonly string _groupPrefix;
 
     public PersistentConnectionDispatcher(
         IOptions<PersistentConnectionOptions> options,
         IMessageBus bus,
-        IDataProtectionProvider protection,
+        TokenProtection protection,
         ConnectionManager connections,
         TimeProvider time,
         IServiceScopeFactory scopes,
-        ILogger<PersistentConnectionDispatcher<TConnection>> logger)
+        ILogger<PersistentConnectionDispatcher<TConnection>> logger,
+        TetherServerMetrics metrics)
     {
+        _metrics = metrics;
         _options = options.Value;
         _typeName = ConnectionTypeName.Of(typeof(TConnection));
         _groupPrefix = _typeName + ".";
-        _tokens = new ConnectionTokenProtector(protection, _typeName);
+        _tokens = new ConnectionTokenProtector(protection.Provider, _typeName);
         _connections = connections;
         _bus = bus;
         _logger = logger;
-        _events = new ConnectionEvents<TConnection>(new ConnectionMessenger(bus, _typeName, _options.JsonSerializerOptions), scopes);
+        _events = new ConnectionEvents<TConnection>(new ConnectionMessenger(bus, _typeName, _options.JsonSerializerOptions, metrics), scopes);
         _transports = new ServerTransports(_options.Transports);
-        _receiveServices = new ReceiveServices(_options, bus, _tokens, connections, time, logger);
+        _receiveServices = new ReceiveServices(_options, bus, _tokens, connections, time, logger, metrics);
     }
 
     /// <summary>The walk of every request: checks, then start, abort, send, or the transport's receive request.</summary>
@@ -145,6 +148,7 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
         if (receive is not null)
         {
             Log.Receiving(_logger, connectionId, transport.Name, kind);
+            using var activity = _metrics.Receiving(transport.Name, _typeName, connectionId, kind);
             await transport.ServeAsync(receive).ConfigureAwait(false);
         }
     }
@@ -204,6 +208,7 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
     private async Task NegotiateAsync(HttpContext context, string? callback)
     {
         string connectionId = Guid.NewGuid().ToString("d");
+        using var activity = _metrics.Negotiating(_typeName, connectionId);
         string path = context.Request.PathBase.Add(context.Request.Path).Value ?? string.Empty;
         const string suffix = "/negotiate";
         string url = path.EndsWith(suffix, StringComparison.OrdinalIgnoreCase) ? path[..^suffix.Length] : path;
@@ -281,6 +286,7 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
             data = queryData;
         }
 
+        _metrics.MessageReceived(_typeName, context.Request.Query["transport"]);
         await connection.OnReceived(request, connectionId, data).OrCompleted().ConfigureAwait(false);
         context.Response.StatusCode = StatusCodes.Status200OK;
     }
@@ -324,7 +330,7 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
 
         var key = new ConnectionKey(_typeName, connectionId);
         bool legacyConnect = kind == ReceiveKind.Connect && !ProtocolResolver.UsesDelayedStart(ProtocolResolver.Resolve(query["clientProtocol"]));
-        return new ReceiveContext(context, receiveRequest, _receiveServices, _events, data => connection.OnReceived(request, connectionId, data).OrCompleted())
+        return new ReceiveContext(context, receiveRequest, _receiveServices, _events, data => _metrics.MessageReceivedThen(_typeName, TransportNames.WebSockets, () => connection.OnReceived(request, connectionId, data).OrCompleted()))
         {
             // Raised once the request is live, so a request refused because its connection ended raises nothing.
             OnAttached = kind switch

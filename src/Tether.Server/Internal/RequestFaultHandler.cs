@@ -12,7 +12,7 @@ namespace Tether.Server.Internal;
 /// a malformed or slow body gives Kestrel's own status (400, 408, 413; logged at Debug), and a client that went away
 /// mid-request is logged at Debug.
 /// </summary>
-internal sealed partial class RequestFaultHandler(RequestDelegate next, ILogger<RequestFaultHandler> logger)
+internal sealed partial class RequestFaultHandler(RequestDelegate next, ILogger<RequestFaultHandler> logger, Diagnostics.TetherServerMetrics metrics)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -24,6 +24,7 @@ internal sealed partial class RequestFaultHandler(RequestDelegate next, ILogger<
         {
             int seconds = RetryAfterSeconds(unavailable.RetryAfter);
             Log.BusUnavailable(logger, context.Request.Path.Value ?? string.Empty, seconds, unavailable);
+            metrics.Error("backplane_unavailable");
             if (context.Response.HasStarted)
             {
                 context.Abort();
@@ -40,6 +41,7 @@ internal sealed partial class RequestFaultHandler(RequestDelegate next, ILogger<
         catch (BadHttpRequestException ex)
         {
             Log.BadRequestBody(logger, ex.StatusCode, ex.Message);
+            metrics.Error("bad_request");
             if (!context.Response.HasStarted)
             {
                 context.Response.Clear();

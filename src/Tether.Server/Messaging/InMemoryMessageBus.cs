@@ -26,7 +26,7 @@ namespace Tether.Server.Messaging;
 /// A cursor from another bus instance (a restarted process or another node) or a malformed one starts every topic at
 /// "now"; it never throws.</para>
 /// </remarks>
-public sealed class InMemoryMessageBus : IMessageBus, IDisposable
+public sealed class InMemoryMessageBus : IMessageBus, IDisposable, Diagnostics.IBufferedBytesSource
 {
     private readonly TopicTable _topics;
     private readonly TopicSettings _settings;
@@ -62,6 +62,10 @@ public sealed class InMemoryMessageBus : IMessageBus, IDisposable
 
     /// <summary>The byte budget and counters of all topics.</summary>
     internal BufferBudget Budget => _settings.Budget;
+
+    long Diagnostics.IBufferedBytesSource.BufferedBytes => Budget.BufferedBytes;
+
+    long Diagnostics.IBufferedBytesSource.EvictedMessages => Budget.EvictedMessages;
 
     /// <summary>Messages published to a topic that did not exist here, so nobody could read them: not buffered.</summary>
     internal long UnbufferedMessages => _settings.Budget.UnbufferedMessages;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Tether.Server.Diagnostics;
 using Tether.Server.Internal.Transports;
 using Tether.Server.Messaging;
 
@@ -26,10 +27,12 @@ internal sealed partial class ConnectionManager
     private readonly IMessageBus _bus;
     private readonly ServedElsewhereProbe _probe;
     private readonly ILogger<ConnectionManager> _logger;
+    private readonly TetherServerMetrics _metrics;
     private long _ticks;
 
-    public ConnectionManager(IOptions<PersistentConnectionOptions> options, TimeProvider time, IMessageBus bus, ILogger<ConnectionManager> logger)
+    public ConnectionManager(IOptions<PersistentConnectionOptions> options, TimeProvider time, IMessageBus bus, ILogger<ConnectionManager> logger, TetherServerMetrics metrics)
     {
+        _metrics = metrics;
         _options = options.Value;
         _time = time;
         _bus = bus;
@@ -96,6 +99,7 @@ internal sealed partial class ConnectionManager
                 }
 
                 established = entry.State == ConnectionState.Negotiated;
+                _metrics.ConnectionOpened(key, request);
 
                 // Back from another node (A -> B -> A): the client's cursor is not the last one this node gave it.
                 returned = entry.State == ConnectionState.Reconnecting && !string.Equals(cursor, entry.LastSentCursor, StringComparison.Ordinal);
@@ -352,6 +356,7 @@ internal sealed partial class ConnectionManager
             {
                 // The client goes on with another node, which raises the event when it ends; it may come back here.
                 Forget(entry);
+                _metrics.ConnectionClosed(entry.Key, "moved");
                 Log.MovedElsewhere(_logger, entry.Key.ConnectionId);
                 return;
             }
@@ -432,6 +437,7 @@ internal sealed partial class ConnectionManager
     /// <summary>Writes the tombstone: the record stays, refusing receive requests, until the id is forgotten.</summary>
     private void EndLocked(ManagedConnection entry, ConnectionState state)
     {
+        _metrics.ConnectionClosed(entry.Key, state == ConnectionState.TimedOut ? "timeout" : "stopped");
         entry.State = state;
         entry.Live = null;
 
@@ -462,6 +468,7 @@ internal sealed partial class ConnectionManager
 #pragma warning restore CA1031
         {
             Log.ConnectHandlerFailed(_logger, connectionId, ex);
+            _metrics.Error("handler_failed");
         }
     }
 
@@ -479,6 +486,7 @@ internal sealed partial class ConnectionManager
 #pragma warning restore CA1031
         {
             Log.DisconnectHandlerFailed(_logger, connectionId, ex);
+            _metrics.Error("handler_failed");
         }
     }
 

@@ -5,8 +5,10 @@ using Tether.Server.Messaging;
 namespace Tether.Server.Internal.Transports;
 
 /// <summary>The services every receive request uses, resolved once per mapped connection type.</summary>
-internal sealed class ReceiveServices(PersistentConnectionOptions options, IMessageBus bus, ConnectionTokenProtector tokens, ConnectionManager connections, TimeProvider time, ILogger logger)
+internal sealed class ReceiveServices(PersistentConnectionOptions options, IMessageBus bus, ConnectionTokenProtector tokens, ConnectionManager connections, TimeProvider time, ILogger logger, Diagnostics.TetherServerMetrics metrics)
 {
+    public Diagnostics.TetherServerMetrics Metrics { get; } = metrics;
+
     public PersistentConnectionOptions Options { get; } = options;
 
     public IMessageBus Bus { get; } = bus;

@@ -115,6 +115,7 @@ internal sealed class ReceiveLoop(ReceiveContext receive, ReceiveSession session
     private Task WriteAsync(PersistentResponseHeader header, IReadOnlyList<Message> messages)
     {
         session.LastSentCursor = header.Cursor;
+        _services.Metrics.Delivered(messages, _request.ConnectionId, receive.Http.Request.Query["transport"]);
         return WithinDeadlineAsync(sink.WriteResponseAsync(header, messages, session.StartWrite()));
     }
 

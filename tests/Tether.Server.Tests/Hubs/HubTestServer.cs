@@ -37,6 +37,7 @@ internal sealed class HubTestServer : IAsyncDisposable
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton<HubEventLog>();
+        builder.Services.AddSingleton<ProgressGate>();
         builder.Services.AddHubs(AllHubs, configure);
         if (connectionOptions is not null)
         {

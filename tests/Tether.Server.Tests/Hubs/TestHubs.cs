@@ -5,7 +5,7 @@ namespace Tether.Server.Tests.Hubs;
 
 /// <summary>The hub of the wire captures (hub "chat" at /signalr), with the same methods as the classic test server's.</summary>
 [HubName("chat")]
-public sealed class ChatHub : Hub
+public sealed class ChatHub(ProgressGate gate) : Hub
 {
     public string Echo(string message) => message;
 
@@ -36,9 +36,11 @@ public sealed class ChatHub : Hub
         for (int i = 1; i <= n; i++)
         {
             progress.Report(i);
-            await Task.Yield();
         }
 
+        // Progress and the result travel different ways (the connection's topic, the call's reply): the test opens
+        // the gate once it has seen every report, so the result cannot overtake them.
+        await gate.Opened.Task;
         return n;
     }
 
@@ -60,6 +62,12 @@ public sealed class ChatHub : Hub
 }
 
 public sealed record Point(int X, int Y);
+
+/// <summary>Holds a hub method until the test has seen what it waits for.</summary>
+public sealed class ProgressGate
+{
+    public TaskCompletionSource Opened { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
 
 /// <summary>Records hub events per connection, for the lifecycle tests.</summary>
 public sealed class HubEventLog

@@ -55,6 +55,7 @@ public static class HubServiceCollectionExtensions
         services.AddAuthorization();
         services.TryAddSingleton<IUserIdProvider, DefaultUserIdProvider>();
         services.TryAddSingleton<HubAuthorizer>();
+        services.TryAddSingleton<HubPipeline>();
         services.TryAddSingleton<HubRuntime>();
         services.TryAddSingleton<HubInvoker>();
         services.TryAddSingleton(typeof(IHubContext<>), typeof(HubContext<>));

@@ -200,7 +200,7 @@ internal static class ClassicHubWire
     }
 
     /// <summary>A call of a client method: <c>{"H":hub,"M":method,"A":[args],"S":{state}}</c>.</summary>
-    public static byte[] EncodeClientInvocation(ClientInvocation invocation, JsonSerializerOptions json)
+    public static byte[] EncodeClientInvocation(ClientHubInvocation invocation, JsonSerializerOptions json)
     {
         var output = new ArrayBufferWriter<byte>(64);
         using (var writer = new Utf8JsonWriter(output, WriterOptions))
@@ -209,7 +209,7 @@ internal static class ClassicHubWire
             writer.WriteString("H", invocation.Hub);
             writer.WriteString("M", invocation.Method);
             writer.WriteStartArray("A");
-            foreach (object? argument in invocation.Arguments)
+            foreach (object? argument in invocation.Args)
             {
                 WriteValue(writer, argument, json);
             }

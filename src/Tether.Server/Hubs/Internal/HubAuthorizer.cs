@@ -11,7 +11,7 @@ internal sealed class HubAuthorizer(IAuthorizationPolicyProvider policies, IAuth
 {
     public Task<bool> CanConnectAsync(HubDescriptor hub, ClaimsPrincipal user) => IsAllowedAsync(hub.AuthorizeData, user);
 
-    public async Task<bool> CanInvokeAsync(HubMethodDescriptor method, ClaimsPrincipal user) =>
+    public async Task<bool> CanInvokeAsync(MethodDescriptor method, ClaimsPrincipal user) =>
         await IsAllowedAsync(method.Hub.AuthorizeData, user).ConfigureAwait(false)
         && (method.AllowsAnonymous || await IsAllowedAsync(method.AuthorizeData, user).ConfigureAwait(false));
 

@@ -3,18 +3,28 @@ using Tether.Server.Messaging;
 
 namespace Tether.Server.Hubs.Internal;
 
-/// <summary>Publishes calls of client methods of one hub to the topics that reach the addressed clients.</summary>
-internal sealed class HubClientSender(IMessageBus bus, string hubName, JsonSerializerOptions json)
+/// <summary>
+/// Calls client methods of one hub: each call goes through the pipeline's outgoing hooks, then is published once per
+/// topic that reaches the addressed clients.
+/// </summary>
+internal sealed class HubClientSender(IMessageBus bus, string hubName, JsonSerializerOptions json, HubPipeline pipeline)
 {
     public string HubName { get; } = hubName;
 
-    public async Task SendAsync(IReadOnlyList<string> topics, string method, object?[] args, IReadOnlyList<string>? excluded, IDictionary<string, object?>? state = null)
+    public Task SendAsync(IReadOnlyList<string> topics, string method, object?[] args, IReadOnlyList<string>? excluded, IDictionary<string, object?>? state = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(method);
-        byte[] payload = ClassicHubWire.EncodeClientInvocation(new ClientInvocation(HubName, method, args ?? [], state), json);
-        foreach (string topic in topics)
+        var invocation = new ClientHubInvocation { Hub = HubName, Method = method, Args = args ?? [], State = state };
+        return pipeline.Outgoing(new OutgoingContext(invocation, [.. topics], [.. excluded ?? []], PublishAsync));
+    }
+
+    private async Task PublishAsync(OutgoingContext context)
+    {
+        byte[] payload = ClassicHubWire.EncodeClientInvocation(context.Invocation, json);
+        var excluded = context.ExcludedSignals.Count > 0 ? context.ExcludedSignals.ToArray() : null;
+        foreach (string topic in context.Signals)
         {
-            await bus.PublishAsync(new Message(topic, payload, excluded is { Count: > 0 } ? excluded : null)).ConfigureAwait(false);
+            await bus.PublishAsync(new Message(topic, payload, excluded)).ConfigureAwait(false);
         }
     }
 }

@@ -27,7 +27,7 @@ internal sealed class HubEndpoint(HubRuntime runtime, HubInvoker invoker, IServi
 
         foreach (var hub in hubs)
         {
-            if (await runtime.Authorizer.CanConnectAsync(hub, request.User).ConfigureAwait(false))
+            if (runtime.Pipeline.AuthorizeConnect(hub, request) && await runtime.Authorizer.CanConnectAsync(hub, request.User).ConfigureAwait(false))
             {
                 return true;
             }
@@ -76,20 +76,26 @@ internal sealed class HubEndpoint(HubRuntime runtime, HubInvoker invoker, IServi
     }
 
     protected internal override Task OnConnected(IRequest request, string connectionId) =>
-        RaiseAsync(request, connectionId, nameof(Hub.OnConnected), hub => hub.OnConnected());
+        RaiseAsync(request, connectionId, nameof(Hub.OnConnected), runtime.Pipeline.Connect);
 
     protected internal override Task OnReconnected(IRequest request, string connectionId) =>
-        RaiseAsync(request, connectionId, nameof(Hub.OnReconnected), hub => hub.OnReconnected());
+        RaiseAsync(request, connectionId, nameof(Hub.OnReconnected), runtime.Pipeline.Reconnect);
 
     protected internal override Task OnDisconnected(IRequest request, string connectionId, bool stopCalled) =>
-        RaiseAsync(request, connectionId, nameof(Hub.OnDisconnected), hub => hub.OnDisconnected(stopCalled));
+        RaiseAsync(request, connectionId, nameof(Hub.OnDisconnected), hub => runtime.Pipeline.Disconnect(hub, stopCalled));
 
-    /// <summary>Of the groups in the token, those of this request's hubs.</summary>
+    /// <summary>Of the groups in the token, those of this request's hubs, as the pipeline chooses.</summary>
     protected internal override Task<IList<string>> OnRejoiningGroups(IRequest request, IList<string> groups, string connectionId)
     {
-        var hubs = ConnectionData.Read(request, runtime.Catalog);
-        IList<string> kept = [.. groups.Where(g => hubs.Any(h => g.StartsWith(h.Name + ".", StringComparison.OrdinalIgnoreCase)))];
-        return Task.FromResult(kept);
+        List<string> kept = [];
+        foreach (var hub in ConnectionData.Read(request, runtime.Catalog))
+        {
+            string prefix = hub.Name + ".";
+            IList<string> names = [.. groups.Where(g => g.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)).Select(g => g[prefix.Length..])];
+            kept.AddRange(runtime.Pipeline.RejoiningGroups(hub, request, names).Select(g => prefix + g));
+        }
+
+        return Task.FromResult<IList<string>>(kept);
     }
 
     private Task ReplyAsync(IRequest request, HubInvocationResult result) =>
@@ -113,7 +119,7 @@ internal sealed class HubEndpoint(HubRuntime runtime, HubInvoker invoker, IServi
                 try
                 {
                     using var instance = runtime.Activate(hub, scope.ServiceProvider, request, connectionId, new StateChangeTracker());
-                    await (raise(instance) ?? Task.CompletedTask).ConfigureAwait(false);
+                    await raise(instance).ConfigureAwait(false);
                 }
                 catch (Exception ex)
                 {

@@ -31,10 +31,3 @@ internal sealed record HubInvocationResult(string Id)
     /// <summary>The stack trace, when detailed errors are on in development.</summary>
     public string? StackTrace { get; init; }
 }
-
-/// <summary>A call of a client method, published to the clients it addresses.</summary>
-/// <param name="Hub">The hub's name.</param>
-/// <param name="Method">The client method.</param>
-/// <param name="Arguments">The arguments.</param>
-/// <param name="State">The caller's state that changed (calls on <c>Clients.Caller</c> only), or <see langword="null"/>.</param>
-internal sealed record ClientInvocation(string Hub, string Method, object?[] Arguments, IDictionary<string, object?>? State);

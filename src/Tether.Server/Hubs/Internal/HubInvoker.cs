@@ -33,7 +33,7 @@ internal sealed class HubInvoker(HubRuntime runtime, IServiceScopeFactory scopes
                 throw new UnauthorizedAccessException($"Caller is not authorized to invoke the {method.Name} method on {hub.Name}.");
             }
 
-            if (method.ProgressType is { } progressType)
+            if (method.ProgressReportingType is { } progressType)
             {
                 progress = new HubProgressChannel(value => sendProgress(value, state.GetChanges()));
                 arguments = [.. arguments, Activator.CreateInstance(typeof(HubProgress<>).MakeGenericType(progressType), progress)];
@@ -43,7 +43,7 @@ internal sealed class HubInvoker(HubRuntime runtime, IServiceScopeFactory scopes
             await using (scope.ConfigureAwait(false))
             {
                 using var instance = runtime.Activate(hub, scope.ServiceProvider, request, connectionId, state);
-                object? result = await method.InvokeAsync(instance, arguments).ConfigureAwait(false);
+                object? result = await runtime.Pipeline.Incoming(new IncomingContext(instance, method, new List<object?>(arguments), state)).ConfigureAwait(false);
                 await CompleteAsync(progress).ConfigureAwait(false);
                 return new HubInvocationResult(invocation.Id) { Result = result, State = state.GetChanges() };
             }
@@ -60,7 +60,7 @@ internal sealed class HubInvoker(HubRuntime runtime, IServiceScopeFactory scopes
     /// <summary>The overload with as many parameters as arguments whose parameters the arguments bind to, first declared first.</summary>
     [RequiresUnreferencedCode("Hub method arguments are bound by reflection.")]
     [RequiresDynamicCode("Hub method arguments are bound at run time.")]
-    private (HubMethodDescriptor Method, object?[] Arguments) Resolve(HubDescriptor hub, HubInvocation invocation)
+    private (MethodDescriptor Method, object?[] Arguments) Resolve(HubDescriptor hub, HubInvocation invocation)
     {
         var named = hub.MethodsNamed(invocation.Method);
         if (named.Count == 0)
@@ -92,7 +92,7 @@ internal sealed class HubInvoker(HubRuntime runtime, IServiceScopeFactory scopes
 
     [RequiresUnreferencedCode("Hub method arguments are bound by reflection.")]
     [RequiresDynamicCode("Hub method arguments are bound at run time.")]
-    private object?[] Bind(HubMethodDescriptor method, IReadOnlyList<JsonElement> arguments)
+    private object?[] Bind(MethodDescriptor method, IReadOnlyList<JsonElement> arguments)
     {
         var values = new object?[arguments.Count];
         for (int i = 0; i < values.Length; i++)

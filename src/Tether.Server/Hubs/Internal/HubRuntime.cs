@@ -20,6 +20,7 @@ internal sealed class HubRuntime
         IMessageBus bus,
         IUserIdProvider users,
         HubAuthorizer authorizer,
+        HubPipeline pipeline,
         ILogger<HubRuntime> logger)
     {
         Options = hubOptions.Value;
@@ -33,6 +34,7 @@ internal sealed class HubRuntime
         Bus = bus;
         Users = users;
         Authorizer = authorizer;
+        Pipeline = pipeline;
         Logger = logger;
         _endpointGroups = new ConnectionMessenger(bus, HubEndpoint.TypeName, Json);
     }
@@ -53,9 +55,11 @@ internal sealed class HubRuntime
 
     public HubAuthorizer Authorizer { get; }
 
+    public HubPipeline Pipeline { get; }
+
     public ILogger Logger { get; }
 
-    public HubClientSender SenderFor(string hub) => _senders.GetOrAdd(hub, static (name, json) => new HubClientSender(json.Bus, name, json.Json), this);
+    public HubClientSender SenderFor(string hub) => _senders.GetOrAdd(hub, static (name, runtime) => new HubClientSender(runtime.Bus, name, runtime.Json, runtime.Pipeline), this);
 
     public IGroupManager GroupsFor(string hub) => new HubGroupManager(_endpointGroups, hub);
 

@@ -1,14 +1,14 @@
 using System.Reflection;
 using Microsoft.AspNetCore.Authorization;
 
-namespace Tether.Server.Hubs.Internal;
+namespace Tether.Server.Hubs;
 
 /// <summary>One method of a hub that clients may call: its name, the parameters clients fill and how its result is read.</summary>
-internal sealed class HubMethodDescriptor
+public sealed class MethodDescriptor
 {
     private readonly PropertyInfo? _taskResult;
 
-    public HubMethodDescriptor(HubDescriptor hub, MethodInfo method)
+    internal MethodDescriptor(HubDescriptor hub, MethodInfo method)
     {
         Hub = hub;
         Method = method;
@@ -16,7 +16,7 @@ internal sealed class HubMethodDescriptor
         var parameters = method.GetParameters();
         if (parameters.Length > 0 && ProgressTypeOf(parameters[^1].ParameterType) is { } progress)
         {
-            ProgressType = progress;
+            ProgressReportingType = progress;
             parameters = parameters[..^1];
         }
 
@@ -28,8 +28,10 @@ internal sealed class HubMethodDescriptor
         AllowsAnonymous = method.GetCustomAttributes(inherit: true).OfType<IAllowAnonymous>().Any();
     }
 
+    /// <summary>The hub the method belongs to.</summary>
     public HubDescriptor Hub { get; }
 
+    /// <summary>The method.</summary>
     public MethodInfo Method { get; }
 
     /// <summary>The name clients call it by.</summary>
@@ -39,16 +41,19 @@ internal sealed class HubMethodDescriptor
     public IReadOnlyList<ParameterInfo> Parameters { get; }
 
     /// <summary>The <c>T</c> of a trailing <see cref="IProgress{T}"/> parameter, or <see langword="null"/>.</summary>
-    public Type? ProgressType { get; }
+    public Type? ProgressReportingType { get; }
 
-    public IReadOnlyList<IAuthorizeData> AuthorizeData { get; }
+    /// <summary>The method's return type.</summary>
+    public Type ReturnType => Method.ReturnType;
 
-    public bool AllowsAnonymous { get; }
+    internal IReadOnlyList<IAuthorizeData> AuthorizeData { get; }
+
+    internal bool AllowsAnonymous { get; }
 
     private bool IsAwaitable { get; }
 
     /// <summary>Runs the method on <paramref name="hub"/> and returns its result (awaited), or <see langword="null"/> for none.</summary>
-    public async Task<object?> InvokeAsync(IHub hub, object?[] arguments)
+    internal async Task<object?> InvokeAsync(IHub hub, object?[] arguments)
     {
         object? returned;
         try
@@ -71,6 +76,7 @@ internal sealed class HubMethodDescriptor
     }
 
     /// <summary>A description for error messages: <c>Name(Type, Type)</c>.</summary>
+    /// <returns>The description.</returns>
     public override string ToString() => $"{Name}({string.Join(", ", Parameters.Select(p => p.ParameterType.Name))})";
 
     private static Type? ProgressTypeOf(Type type) =>

@@ -63,6 +63,7 @@ public static class HubServiceCollectionExtensions
         return builder;
     }
 
+    [RequiresUnreferencedCode("Hubs are found by scanning the assembly's types.")]
     private static IEnumerable<Type> HubTypesOf(Assembly? assembly)
     {
         if (assembly is null)

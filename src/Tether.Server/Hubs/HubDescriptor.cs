@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,6 +11,8 @@ public sealed class HubDescriptor
     private readonly Dictionary<string, MethodDescriptor[]> _methods;
     private readonly ObjectFactory _factory;
 
+    [UnconditionalSuppressMessage("Trimming", "IL2067", Justification = "The hub layer is reachable only through AddHubs and MapHubs, which require unreferenced and dynamic code.")]
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "The hub layer is reachable only through AddHubs and MapHubs, which require unreferenced and dynamic code.")]
     internal HubDescriptor(Type hubType)
     {
         HubType = hubType;

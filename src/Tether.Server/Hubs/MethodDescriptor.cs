@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using Microsoft.AspNetCore.Authorization;
 
@@ -8,6 +9,7 @@ public sealed class MethodDescriptor
 {
     private readonly PropertyInfo? _taskResult;
 
+    [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "The hub layer is reachable only through AddHubs and MapHubs, which require unreferenced and dynamic code.")]
     internal MethodDescriptor(HubDescriptor hub, MethodInfo method)
     {
         Hub = hub;

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -143,6 +144,8 @@ internal static class ClassicHubWire
     };
 
     /// <summary>Writes a result.</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "The hub layer is reachable only through AddHubs and MapHubs, which require unreferenced and dynamic code.")]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "The hub layer is reachable only through AddHubs and MapHubs, which require unreferenced and dynamic code.")]
     public static void WriteResult(IBufferWriter<byte> output, HubInvocationResult result, JsonSerializerOptions json)
     {
         using var writer = new Utf8JsonWriter(output, WriterOptions);
@@ -239,6 +242,8 @@ internal static class ClassicHubWire
         writer.WriteEndObject();
     }
 
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "The hub layer is reachable only through AddHubs and MapHubs, which require unreferenced and dynamic code.")]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "The hub layer is reachable only through AddHubs and MapHubs, which require unreferenced and dynamic code.")]
     private static void WriteValue(Utf8JsonWriter writer, object? value, JsonSerializerOptions json)
     {
         if (value is null)

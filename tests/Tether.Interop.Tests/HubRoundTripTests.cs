@@ -18,7 +18,7 @@ public sealed class HubRoundTripTests(ITestOutputHelper output)
     [MemberData(nameof(Transports.All), MemberType = typeof(Transports))]
     public async Task Measures_hub_echo_next_to_persistent_connection_echo(string transport)
     {
-        await using var hubServer = await HubInteropServer.StartAsync();
+        await using var hubServer = await HubHost.StartAsync([typeof(ChatHub)]);
         using var hub = new HubConnection(hubServer.Url("/signalr"));
         var chat = hub.CreateHubProxy("chat");
         await hub.Start(Transports.Create(transport)).DefaultTimeout();

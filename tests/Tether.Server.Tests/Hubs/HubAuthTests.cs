@@ -88,7 +88,7 @@ public sealed class HubAuthTests
         Assert.Equal(HttpStatusCode.OK, (await ann.SendAsync(HttpMethod.Get, "/signalr/hubs")).Status);
     }
 
-    private static Task<HubTestServer> StartAsync(bool detailed = false, Action<IEndpointConventionBuilder>? conventions = null) =>
+    private static Task<HubHost> StartAsync(bool detailed = false, Action<IEndpointConventionBuilder>? conventions = null) =>
         HubTestServer.StartAsync(o => o.EnableDetailedErrors = detailed, services: UseTestUsers, conventions: conventions);
 
     private static void UseTestUsers(IServiceCollection services) =>

@@ -47,7 +47,7 @@ public sealed class HubPipelineTests
         Assert.Equal(["""{"H":"chat","M":"addMessage","A":["kept","y","stamped"]}"""], await client.PollUntilAsync(m => m.Count >= 1));
     }
 
-    private static Task<HubTestServer> StartAsync(params HubPipelineModule[] modules) =>
+    private static Task<HubHost> StartAsync(params HubPipelineModule[] modules) =>
         HubTestServer.StartAsync(services: s =>
         {
             foreach (var module in modules)

@@ -17,7 +17,7 @@ internal sealed class HubWireClient : IDisposable
 
     private readonly Uri _baseUri;
 
-    public HubWireClient(HubTestServer server, string connectionData = """[{"Name":"chat"}]""", string path = "/signalr")
+    public HubWireClient(HubHost server, string connectionData = """[{"Name":"chat"}]""", string path = "/signalr")
     {
         _baseUri = server.BaseUri;
         Path = path;

@@ -61,6 +61,14 @@ public sealed class ChatHub(ProgressGate gate) : Hub
         return point with { X = point.X + dx };
     }
 
+    public async ValueTask<int> Twice(int value)
+    {
+        await Task.Yield();
+        return value * 2;
+    }
+
+    public ValueTask Nothing() => ValueTask.CompletedTask;
+
     public Task CallerOnly(string text) => Clients.Caller.notify(text);
 }
 

@@ -8,8 +8,10 @@ namespace Tether.Server.Hubs;
 public sealed class MethodDescriptor
 {
     private readonly PropertyInfo? _taskResult;
+    private readonly MethodInfo? _valueTaskAsTask;
 
     [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "The hub layer is reachable only through AddHubs and MapHubs, which require unreferenced and dynamic code.")]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "The hub layer is reachable only through AddHubs and MapHubs, which require unreferenced and dynamic code.")]
     internal MethodDescriptor(HubDescriptor hub, MethodInfo method)
     {
         Hub = hub;
@@ -24,8 +26,14 @@ public sealed class MethodDescriptor
 
         Parameters = parameters;
         var returnType = method.ReturnType;
-        IsAwaitable = typeof(Task).IsAssignableFrom(returnType);
-        _taskResult = returnType.IsGenericType && returnType.GetGenericTypeDefinition() == typeof(Task<>) ? returnType.GetProperty(nameof(Task<object>.Result)) : null;
+        bool isGeneric = returnType.IsGenericType;
+        if (isGeneric && returnType.GetGenericTypeDefinition() == typeof(ValueTask<>))
+        {
+            _valueTaskAsTask = returnType.GetMethod(nameof(ValueTask<object>.AsTask));
+            returnType = typeof(Task<>).MakeGenericType(returnType.GetGenericArguments());
+        }
+
+        _taskResult = isGeneric && returnType.GetGenericTypeDefinition() == typeof(Task<>) ? returnType.GetProperty(nameof(Task<object>.Result)) : null;
         AuthorizeData = [.. method.GetCustomAttributes(inherit: true).OfType<IAuthorizeData>()];
         AllowsAnonymous = method.GetCustomAttributes(inherit: true).OfType<IAllowAnonymous>().Any();
     }
@@ -52,8 +60,6 @@ public sealed class MethodDescriptor
 
     internal bool AllowsAnonymous { get; }
 
-    private bool IsAwaitable { get; }
-
     /// <summary>Runs the method on <paramref name="hub"/> and returns its result (awaited), or <see langword="null"/> for none.</summary>
     internal async Task<object?> InvokeAsync(IHub hub, object?[] arguments)
     {
@@ -68,7 +74,19 @@ public sealed class MethodDescriptor
             throw;
         }
 
-        if (!IsAwaitable || returned is not Task task)
+        switch (returned)
+        {
+            case ValueTask valueTask:
+                await valueTask.ConfigureAwait(false);
+                return null;
+            case not null when _valueTaskAsTask is not null:
+                returned = _valueTaskAsTask.Invoke(returned, null);
+                break;
+            default:
+                break;
+        }
+
+        if (returned is not Task task)
         {
             return returned;
         }

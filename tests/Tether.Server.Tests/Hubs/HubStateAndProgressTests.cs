@@ -36,6 +36,28 @@ public sealed class HubStateAndProgressTests
     }
 
     [Fact]
+    public async Task The_state_limit_is_an_option()
+    {
+        await using var server = await HubTestServer.StartAsync(o => o.MaxStateLength = 16);
+        using var client = new HubWireClient(server);
+        await client.ConnectLongPollingAsync();
+        Assert.Equal("""{"R":"ok","I":"0"}""", (await client.InvokeAsync(ProtocolClient.LongPolling, """{"I":"0","H":"chat","M":"Echo","A":["ok"],"S":{"a":"01234567"}}""")).Body);
+        Assert.Equal(
+            """{"I":"1","E":"State has exceeded the maximum length of 16 bytes."}""",
+            (await client.InvokeAsync(ProtocolClient.LongPolling, """{"I":"1","H":"chat","M":"Echo","A":["ok"],"S":{"a":"012345678"}}""")).Body);
+    }
+
+    [Fact]
+    public async Task ValueTask_results_are_awaited()
+    {
+        await using var server = await HubTestServer.StartAsync();
+        using var client = new HubWireClient(server);
+        await client.ConnectLongPollingAsync();
+        Assert.Equal("""{"R":42,"I":"0"}""", (await client.InvokeAsync(ProtocolClient.LongPolling, """{"I":"0","H":"chat","M":"Twice","A":[21]}""")).Body);
+        Assert.Equal("""{"I":"1"}""", (await client.InvokeAsync(ProtocolClient.LongPolling, """{"I":"1","H":"chat","M":"Nothing","A":[]}""")).Body);
+    }
+
+    [Fact]
     public async Task Progress_reports_arrive_inside_M_before_the_result()
     {
         await using var server = await HubTestServer.StartAsync();

@@ -12,16 +12,14 @@ namespace Tether.Server.Hubs.Internal;
 /// </summary>
 internal static class ClassicHubWire
 {
-    /// <summary>The largest state a client may send, in characters of JSON.</summary>
-    public const int MaxStateLength = 4096;
-
     /// <summary>Only what JSON requires is escaped, as classic's Json.NET does (<c>'</c>, <c>&lt;</c> and non-ASCII stay as they are).</summary>
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    internal const string StateTooLong = "State has exceeded the maximum length of 4096 bytes.";
+    /// <summary>The classic error for a caller state above the limit.</summary>
+    internal static string StateTooLong(int maxStateLength) => $"State has exceeded the maximum length of {maxStateLength} bytes.";
 
     /// <summary>Reads a call; on failure, <paramref name="error"/> says why and <paramref name="id"/> is the call's id if it could be read.</summary>
-    public static HubInvocation? TryParse(string? data, out string? id, out string? error)
+    public static HubInvocation? TryParse(string? data, int maxStateLength, out string? id, out string? error)
     {
         id = null;
         if (string.IsNullOrWhiteSpace(data))
@@ -33,7 +31,7 @@ internal static class ClassicHubWire
         try
         {
             using var document = JsonDocument.Parse(data);
-            return Read(document.RootElement, out id, out error);
+            return Read(document.RootElement, maxStateLength, out id, out error);
         }
         catch (JsonException)
         {
@@ -42,7 +40,7 @@ internal static class ClassicHubWire
         }
     }
 
-    private static HubInvocation? Read(JsonElement root, out string? id, out string? error)
+    private static HubInvocation? Read(JsonElement root, int maxStateLength, out string? id, out string? error)
     {
         id = null;
         if (root.ValueKind != JsonValueKind.Object)
@@ -82,7 +80,7 @@ internal static class ClassicHubWire
             }
         }
 
-        error = Validate(hub, method, id, args, state);
+        error = Validate(hub, method, id, args, state, maxStateLength);
         if (error is not null)
         {
             return null;
@@ -92,7 +90,7 @@ internal static class ClassicHubWire
         return new HubInvocation(hub!, method!, arguments, id!, ReadState(state));
     }
 
-    private static string? Validate(string? hub, string? method, string? id, JsonElement? args, JsonElement? state)
+    private static string? Validate(string? hub, string? method, string? id, JsonElement? args, JsonElement? state, int maxStateLength)
     {
         if (id is null)
         {
@@ -114,7 +112,7 @@ internal static class ClassicHubWire
             return "Protocol error: the state of a hub call (S) must be an object.";
         }
 
-        return state is { ValueKind: JsonValueKind.Object } o && o.GetRawText().Length > MaxStateLength ? StateTooLong : null;
+        return state is { ValueKind: JsonValueKind.Object } o && o.GetRawText().Length > maxStateLength ? StateTooLong(maxStateLength) : null;
     }
 
     private static Dictionary<string, object?> ReadState(JsonElement? state)

@@ -57,7 +57,7 @@ internal sealed class HubEndpoint(HubRuntime runtime, HubInvoker invoker, IServi
     [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "MapHubs, the only way in, requires dynamic code.")]
     protected internal override async Task OnReceived(IRequest request, string connectionId, string? data)
     {
-        var invocation = ClassicHubWire.TryParse(data, out string? id, out string? error);
+        var invocation = ClassicHubWire.TryParse(data, runtime.Options.MaxStateLength, out string? id, out string? error);
         if (invocation is null)
         {
             HubLog.CallMalformed(runtime.Logger, connectionId, error!);

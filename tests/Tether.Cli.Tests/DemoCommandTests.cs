@@ -68,7 +68,7 @@ public sealed class DemoCommandTests(ITestOutputHelper output)
             " hub client chat.Add returned 42",
             $" hub client called by the server: addMessage[\"demo\",\"hello everyone over {used}\"]",
             $" hub client called by the server: addMessage[\"demo\",\"hello demo group over {used}\"]",
-            " hub client chat.LeaveGroup returned (no result)",
+            " hub client chat.LeaveGroup returned nothing",
             " hub client chat.Fail failed with hub error 'failing on purpose', data {\"code\":42}",
             " hub client state Connected -> Disconnected",
         ];

@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
@@ -23,7 +24,10 @@ internal sealed class DemoHubExchange(EmbeddedServer server, ConsoleSink sink, D
     /// <summary>The group the demo joins, sends to and leaves.</summary>
     public const string Group = "demo group";
 
-    private readonly Channel<(string Method, JsonNode? Args)> _calls = Channel.CreateUnbounded<(string, JsonNode?)>(new UnboundedChannelOptions { SingleReader = true });
+    /// <summary>JSON as the demo prints it: compact, with non-ASCII text as it is (control characters stay escaped).</summary>
+    private static readonly JsonSerializerOptions DisplayJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private readonly Channel<(string Method, JsonArray Args)> _calls = Channel.CreateUnbounded<(string, JsonArray)>(new UnboundedChannelOptions { SingleReader = true });
 
     /// <summary>Runs the exchange.</summary>
     /// <param name="transportName">The transport, or <c>auto</c>.</param>
@@ -39,11 +43,11 @@ internal sealed class DemoHubExchange(EmbeddedServer server, ConsoleSink sink, D
             ? $"hub client state {change.OldState} -> {change.NewState} ({ClientEventPrinter.TransportName(hub)})"
             : $"hub client state {change.OldState} -> {change.NewState}");
         hub.Error += error => sink.Event($"hub client error: {ErrorText.Describe(error)}");
-        hub.Invoking += invocation => sink.Event($"hub client send: {DisplayText.OneLine(invocation)}");
+        hub.Invoking += invocation => sink.Event($"hub client send: {DisplayText.OneLine(Json(invocation))}");
         hub.ClientCall += (method, args) =>
         {
-            sink.Event($"hub client called by the server: {DisplayText.OneLine($"{method}{args.GetRawText()}")}");
-            _calls.Writer.TryWrite((method, JsonNode.Parse(args.GetRawText())));
+            sink.Event($"hub client called by the server: {DisplayText.OneLine(method + Json(args))}");
+            _calls.Writer.TryWrite((method, args));
         };
 
         try
@@ -81,9 +85,9 @@ internal sealed class DemoHubExchange(EmbeddedServer server, ConsoleSink sink, D
     private async Task ExpectResultAsync(HubWireConnection hub, string method, JsonArray args, JsonNode? expected, CancellationToken cancellationToken)
     {
         var reply = await InvokeAsync(hub, method, args, cancellationToken).ConfigureAwait(false);
-        if (reply.Error is not null || !JsonNode.DeepEquals(Node(reply.Result), expected))
+        if (reply.Error is not null || !JsonNode.DeepEquals(reply.Result, expected))
         {
-            throw new InvalidOperationException($"{method} {Describe(reply)} instead of {(expected is null ? "no result" : "returning " + expected.ToJsonString())}");
+            throw new InvalidOperationException($"{method} {Describe(reply)} instead of {(expected is null ? "returning nothing" : "returning " + Json(expected))}");
         }
     }
 
@@ -91,9 +95,9 @@ internal sealed class DemoHubExchange(EmbeddedServer server, ConsoleSink sink, D
     private async Task ExpectHubErrorAsync(HubWireConnection hub, string method, JsonArray args, JsonNode expectedData, CancellationToken cancellationToken)
     {
         var reply = await InvokeAsync(hub, method, args, cancellationToken).ConfigureAwait(false);
-        if (reply.Error is null || !reply.IsHubException || !JsonNode.DeepEquals(Node(reply.ErrorData), expectedData))
+        if (reply.Error is null || !reply.IsHubException || !JsonNode.DeepEquals(reply.ErrorData, expectedData))
         {
-            throw new InvalidOperationException($"{method} {Describe(reply)} instead of failing with a hub error with data {expectedData.ToJsonString()}");
+            throw new InvalidOperationException($"{method} {Describe(reply)} instead of failing with a hub error with data {Json(expectedData)}");
         }
     }
 
@@ -107,26 +111,26 @@ internal sealed class DemoHubExchange(EmbeddedServer server, ConsoleSink sink, D
 
     private async Task ExpectCallAsync(string method, JsonArray args, CancellationToken cancellationToken)
     {
-        string expected = method + args.ToJsonString();
+        string expected = method + Json(args);
         step.Describe($"waiting for the server to call {DisplayText.OneLine(expected)}");
         var (actualMethod, actualArgs) = await step.RunAsync(ct => _calls.Reader.ReadAsync(ct).AsTask(), cancellationToken).ConfigureAwait(false);
         if (actualMethod != method || !JsonNode.DeepEquals(actualArgs, args))
         {
-            throw new InvalidOperationException($"the server called {DisplayText.OneLine(actualMethod + actualArgs?.ToJsonString())} instead of {DisplayText.OneLine(expected)}");
+            throw new InvalidOperationException($"the server called {DisplayText.OneLine(actualMethod + Json(actualArgs))} instead of {DisplayText.OneLine(expected)}");
         }
     }
 
-    private static JsonNode? Node(JsonElement value) => value.ValueKind == JsonValueKind.Undefined ? null : JsonNode.Parse(value.GetRawText());
+    private static string Json(JsonNode? value) => value?.ToJsonString(DisplayJson) ?? "null";
 
     private static string Describe(HubReply reply)
     {
         if (reply.Error is not null)
         {
             string kind = reply.IsHubException ? "hub error" : "error";
-            string data = reply.ErrorData.ValueKind == JsonValueKind.Undefined ? string.Empty : ", data " + reply.ErrorData.GetRawText();
+            string data = reply.ErrorData is null ? string.Empty : ", data " + Json(reply.ErrorData);
             return $"failed with {kind} '{reply.Error}'{data}";
         }
 
-        return reply.Result.ValueKind == JsonValueKind.Undefined ? "returned (no result)" : "returned " + reply.Result.GetRawText();
+        return reply.HasResult ? "returned " + Json(reply.Result) : "returned nothing";
     }
 }

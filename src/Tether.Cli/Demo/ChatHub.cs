@@ -107,16 +107,16 @@ internal sealed class ChatHub : Hub
     /// <inheritdoc />
     public override Task OnDisconnected(bool stopCalled)
     {
-        PrintEvent($"disconnected (stopCalled: {(stopCalled ? "true" : "false")})");
+        PrintEvent("disconnected", stopCalled ? " (stopCalled: true)" : " (stopCalled: false)");
         return base.OnDisconnected(stopCalled);
     }
 
     private void Print(string call) => _sink.Event($"{MappedPath} {Name}.{call} from {Context.ConnectionId}");
 
-    private void PrintEvent(string what)
+    private void PrintEvent(string what, string suffix = "")
     {
         string? transport = Context.QueryString["transport"];
         string via = string.IsNullOrEmpty(transport) ? "(no transport)" : DisplayText.OneLine(transport, 32);
-        _sink.Event($"{MappedPath} {Name} {what} {Context.ConnectionId} via {via}");
+        _sink.Event($"{MappedPath} {Name} {what} {Context.ConnectionId} via {via}{suffix}");
     }
 }

@@ -31,10 +31,10 @@ internal sealed class HubWireConnection : Connection
     }
 
     /// <summary>Raised for each call from the server to this hub's clients: the method name and its arguments.</summary>
-    public event Action<string, JsonElement>? ClientCall;
+    public event Action<string, JsonArray>? ClientCall;
 
-    /// <summary>Raised with the JSON of each invocation just before it is sent.</summary>
-    public event Action<string>? Invoking;
+    /// <summary>Raised with each invocation just before it is sent.</summary>
+    public event Action<JsonObject>? Invoking;
 
     /// <summary>Sends an invocation and completes with the server's reply.</summary>
     /// <param name="method">The hub method, e.g. <c>Echo</c>.</param>
@@ -48,9 +48,9 @@ internal sealed class HubWireConnection : Connection
         _pending[id] = reply;
         try
         {
-            string invocation = new JsonObject { ["I"] = id, ["H"] = _hub, ["M"] = method, ["A"] = args.DeepClone() }.ToJsonString();
+            var invocation = new JsonObject { ["I"] = id, ["H"] = _hub, ["M"] = method, ["A"] = args.DeepClone() };
             Invoking?.Invoke(invocation);
-            await SendAsync(invocation, cancellationToken).ConfigureAwait(false);
+            await SendAsync(invocation.ToJsonString(), cancellationToken).ConfigureAwait(false);
             return await reply.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -64,34 +64,32 @@ internal sealed class HubWireConnection : Connection
 
     private void OnMessage(string text)
     {
-        JsonElement message;
+        JsonObject? message;
         try
         {
-            using var document = JsonDocument.Parse(text);
-            message = document.RootElement.Clone();
+            message = JsonNode.Parse(text) as JsonObject;
         }
         catch (JsonException)
         {
             return; // Not hub traffic: a plain message is no answer to anything here.
         }
 
-        if (message.ValueKind != JsonValueKind.Object)
+        if (message is null)
         {
             return;
         }
 
-        if (message.TryGetProperty("I", out var id) && !message.TryGetProperty("P", out _))
+        if (message["I"] is JsonValue id && !message.ContainsKey("P"))
         {
             if (_pending.TryRemove(id.ToString(), out var reply))
             {
                 reply.TrySetResult(HubReply.From(message));
             }
         }
-        else if (message.TryGetProperty("H", out var hub) && hub.ValueKind == JsonValueKind.String
-            && string.Equals(hub.GetString(), _hub, StringComparison.OrdinalIgnoreCase)
-            && message.TryGetProperty("M", out var method) && message.TryGetProperty("A", out var args))
+        else if (message["H"] is JsonValue hub && hub.TryGetValue(out string? hubName) && string.Equals(hubName, _hub, StringComparison.OrdinalIgnoreCase)
+            && message["M"] is JsonValue method && method.TryGetValue(out string? methodName) && message["A"] is JsonArray args)
         {
-            ClientCall?.Invoke(method.GetString() ?? string.Empty, args);
+            ClientCall?.Invoke(methodName, args);
         }
     }
 

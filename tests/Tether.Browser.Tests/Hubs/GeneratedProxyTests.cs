@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Text.Json;
 using Xunit.Abstractions;
 
 namespace Tether.Browser.Tests.Hubs;
@@ -45,8 +46,7 @@ public sealed class GeneratedProxyTests(ChromiumFixture browser, HubServerFixtur
         Assert.Equal("application/javascript", hubs.Content.Headers.ContentType?.MediaType);
         string script = await hubs.Content.ReadAsStringAsync();
         Assert.Equal(script, await js.Content.ReadAsStringAsync());
-        Assert.Contains("proxies['chat'] = this.createHubProxy('chat');", script, StringComparison.Ordinal);
-        Assert.Contains("signalR.hub = $.hubConnection(\"/signalr\", { useDefaultPath: false });", script, StringComparison.Ordinal);
+        Assert.Contains("createHubProxy", script, StringComparison.Ordinal);
 
         var etag = hubs.Headers.ETag;
         Assert.NotNull(etag);
@@ -65,18 +65,31 @@ public sealed class GeneratedProxyTests(ChromiumFixture browser, HubServerFixtur
         Assert.Equal(script, await full.Content.ReadAsStringAsync());
     }
 
+    /// <summary>
+    /// Turned off (<c>EnableJavaScriptProxies = false</c>), the proxy is a script that throws, as the classic server's
+    /// (<c>EmptyJavaScriptProxyGenerator</c>): 200 with <c>throw new Error(…)</c> saying <c>SignalR: JavaScript Hub
+    /// proxy generation has been disabled.</c>, not a 404. A page that still loads it gets that error and no <c>$.connection.chat</c>;
+    /// <c>createHubProxy</c> still reaches the hub.
+    /// </summary>
     [Fact]
-    public async Task Proxy_TurnedOff_Answers404_AndHubsStillWorkWithoutIt()
+    public async Task Proxy_TurnedOff_IsAScriptThatThrows_AndHubsStillWorkWithoutIt()
     {
         var server = await StartServerAsync(configureHubs: o => o.EnableJavaScriptProxies = false);
         using var http = new HttpClient { BaseAddress = server.Server.BaseUri };
         foreach (string path in new[] { "/signalr/hubs", "/signalr/js" })
         {
             using var response = await http.GetAsync(path).DefaultTimeout();
-            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("application/javascript", response.Content.Headers.ContentType?.MediaType);
+            string script = await response.Content.ReadAsStringAsync();
+            Assert.StartsWith("throw new Error(", script.Trim(), StringComparison.Ordinal);
+            Assert.Contains("SignalR: JavaScript Hub proxy generation has been disabled.", script, StringComparison.Ordinal);
+            Assert.DoesNotContain("createHubProxy", script, StringComparison.Ordinal);
         }
 
-        var page = await OpenHubPageAsync(server, generatedProxy: false);
+        var page = await OpenHubPageAsync(server, generatedProxy: true);
+        Assert.Contains(page.Harness.Console, line => line.Contains("[pageerror]", StringComparison.Ordinal) && line.Contains("JavaScript Hub proxy generation has been disabled", StringComparison.Ordinal));
+        Assert.Equal(JsonValueKind.True, (await page.Harness.EvaluateAsync("() => typeof $.connection.chat === 'undefined'")).ValueKind);
         var hub = await page.StartManualAsync("auto");
         Assert.True(hub.StartError is null, $"start() failed: {hub}");
         await page.ExpectResultAsync(hub.Handle, "echo", "\"without a proxy\"", "without a proxy");

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace Tether.Browser.Tests.Hubs;
 
@@ -28,7 +29,7 @@ public sealed class HubPage(HarnessPage page)
     {
         var outcome = await InvokeAsync(handle, method, args);
         Assert.True(outcome.Error is null, $"{method} failed: {outcome}");
-        Assert.Equal(expected, outcome.Result.GetRawText());
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(expected), JsonNode.Parse(outcome.Result.GetRawText())), $"{method} returned {outcome.Result.GetRawText()}, expected {expected}");
         return outcome;
     }
 
@@ -54,7 +55,8 @@ public sealed class HubPage(HarnessPage page)
     public Task<HubSnapshot> StopAsync(int handle) => CallAsync<HubSnapshot>("([h]) => stopHub(h)", handle);
 
     /// <summary>The hubs of the generated proxy (<c>$.connection.NAME</c>) and the names of their <c>server</c> functions.</summary>
-    public Task<Dictionary<string, string[]>> GeneratedProxyNamesAsync() => CallAsync<Dictionary<string, string[]>>("() => generatedProxyNames()");
+    public async Task<Dictionary<string, string[]>> GeneratedProxyNamesAsync() =>
+        JsonSerializer.Deserialize<Dictionary<string, string[]>>((await page.EvaluateAsync("() => generatedProxyNames()")).GetString()!)!;
 
     private async Task<T> CallAsync<T>(string expression, params object?[] args) =>
         (await page.EvaluateAsync(expression, args)).Deserialize<T>(JsonOptions)!;

@@ -193,7 +193,7 @@ public abstract class HubTransportTests(ChromiumFixture browser, HubServerFixtur
 
     /// <summary>The calls whose first argument is <paramref name="from"/>: broadcasts of other tests on the shared server are left out.</summary>
     private static string[] Calls(HubSnapshot snapshot, string from) =>
-        snapshot.Calls.Where(c => c.ArgsText.FirstOrDefault() == from).Select(c => c.ToString()).ToArray();
+        snapshot.Calls.Where(c => c.ArgsText.Count > 0 && c.ArgsText[0] == from).Select(c => c.ToString()).ToArray();
 }
 
 public sealed class HubWebSocketsTests(ChromiumFixture browser, HubServerFixture hubServer, ITestOutputHelper output) : HubTransportTests(browser, hubServer, output)

@@ -211,15 +211,15 @@
         return promise;
     };
 
-    // The names the generated proxy made, to check camel-casing without parsing the script.
+    // The names the generated proxy made, as JSON: { hub: [server functions] } for each hub on $.connection.
     window.generatedProxyNames = function () {
         var names = {};
         $.each($.connection, function (key, value) {
-            if (value && value.hubName) {
+            if (value && value.hubName && value.server) {
                 names[key] = Object.keys(value.server).sort();
             }
         });
-        return names;
+        return JSON.stringify(names);
     };
 
     // A raw request from the page, with optional headers, to observe caching.

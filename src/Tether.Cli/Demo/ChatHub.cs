@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Tether.Cli.Output;
 using Tether.Server;
 using Tether.Server.Hubs;
@@ -17,6 +18,9 @@ internal sealed class ChatHub : Hub
 
     /// <summary>The path <c>tether serve</c> maps its hubs at, the classic default.</summary>
     public const string MappedPath = "/signalr";
+
+    /// <summary>Why the methods that call clients need unreferenced and dynamic code.</summary>
+    private const string DynamicClients = "Calls the clients through dynamic (Clients.All.addMessage(...)), as classic hubs do.";
 
     private readonly ConsoleSink _sink;
 
@@ -47,6 +51,8 @@ internal sealed class ChatHub : Hub
     /// <param name="name">Who speaks.</param>
     /// <param name="message">What they say.</param>
     /// <returns>A task that completes when the call is published.</returns>
+    [RequiresUnreferencedCode(DynamicClients)]
+    [RequiresDynamicCode(DynamicClients)]
     public Task Send(string name, string message)
     {
         Print($"Send({DisplayText.OneLine(name)}, {DisplayText.OneLine(message)}): addMessage to all");
@@ -76,6 +82,8 @@ internal sealed class ChatHub : Hub
     /// <param name="name">Who speaks.</param>
     /// <param name="message">What they say.</param>
     /// <returns>A task that completes when the call is published.</returns>
+    [RequiresUnreferencedCode(DynamicClients)]
+    [RequiresDynamicCode(DynamicClients)]
     public Task SendToGroup(string group, string name, string message)
     {
         Print($"SendToGroup({DisplayText.OneLine(group)}, {DisplayText.OneLine(name)}, {DisplayText.OneLine(message)}): addMessage to the group");

@@ -47,7 +47,6 @@ internal sealed class DemoCommand : Command
             _sink.Info($"Lines with \"{EchoConnection.MappedPath}\" or \"{ChatHub.MappedPath}\" are printed by the server, lines with \"client\" by the client.");
 
             var echo = new DemoEchoExchange(server, _sink, step);
-            var hub = new DemoHubExchange(server, _sink, step);
             var used = new List<string>();
             foreach (string transport in Transports)
             {
@@ -56,7 +55,7 @@ internal sealed class DemoCommand : Command
                 used.Add(await echo.RunAsync(transport, cancellationToken).ConfigureAwait(false));
                 _sink.Info(string.Empty);
                 _sink.Info($"== {transport}, hub {ChatHub.Name}");
-                await hub.RunAsync(transport, cancellationToken).ConfigureAwait(false);
+                await new DemoHubExchange(server, _sink, step).RunAsync(transport, cancellationToken).ConfigureAwait(false);
             }
 
             _sink.Info(string.Empty);

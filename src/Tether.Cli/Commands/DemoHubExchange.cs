@@ -11,7 +11,7 @@ using Tether.Client.Http;
 namespace Tether.Cli.Commands;
 
 /// <summary>
-/// The hub part of <c>tether demo</c> over one transport: a <see cref="HubWireConnection"/> to the <c>chat</c> hub at
+/// The hub part of <c>tether demo</c> over one transport (one instance per transport): a <see cref="HubWireConnection"/> to the <c>chat</c> hub at
 /// <c>/signalr</c> starts, calls <c>Echo</c> and <c>Add</c> and checks their results, calls <c>Send</c> and checks the
 /// <c>addMessage</c> call it gets back, joins a group and checks a <c>SendToGroup</c>, leaves it, checks the error of
 /// <c>Fail</c>, and stops. The invocations are printed as they go over the wire, and the replies as they come back.

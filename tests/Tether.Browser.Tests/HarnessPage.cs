@@ -52,6 +52,10 @@ public sealed class HarnessPage
         Assert.Equal(data, ConnectionSnapshot.ToText(echoed));
     }
 
+    /// <summary>Echoes <paramref name="count"/> messages one after the other; returns each round trip in milliseconds, timed in the page.</summary>
+    public async Task<double[]> TimeEchoesAsync(int handle, int count) =>
+        (await EvaluateAsync("([h, n]) => timeEchoes(h, n)", handle, count)).EnumerateArray().Select(t => t.GetDouble()).ToArray();
+
     public Task SendAsync(int handle, string data) => _page.EvaluateAsync("([h, d]) => sendMessage(h, d)", new object[] { handle, data }).DefaultTimeout();
 
     /// <summary>Returns every received message once at least <paramref name="count"/> have arrived.</summary>

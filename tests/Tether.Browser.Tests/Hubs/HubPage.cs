@@ -33,6 +33,10 @@ public sealed class HubPage(HarnessPage page)
         return outcome;
     }
 
+    /// <summary>Calls <c>Echo</c> <paramref name="count"/> times one after the other; returns each round trip in milliseconds, timed in the page.</summary>
+    public async Task<double[]> TimeEchoesAsync(int handle, int count) =>
+        (await page.EvaluateAsync("([h, n]) => timeHubEchoes(h, n)", handle, count)).EnumerateArray().Select(t => t.GetDouble()).ToArray();
+
     /// <summary>Starts a call without waiting for it; returns its id.</summary>
     public async Task<int> BeginInvokeAsync(int handle, string method, params object?[] args) =>
         (await page.EvaluateAsync("([h, m, a]) => beginInvoke(h, m, a)", handle, method, args)).GetInt32();

@@ -172,6 +172,41 @@ public abstract class HubTransportTests(ChromiumFixture browser, HubServerFixtur
         await page.StopAsync(hub.Handle);
     }
 
+    /// <summary>
+    /// The round trip of a hub call (<c>Echo</c>, the result on the <c>/send</c> response or a frame) next to that of a
+    /// persistent-connection echo (<c>/echo</c>, the echo through the receive channel), sequential, timed in the page
+    /// and printed: informative, never asserted on time.
+    /// </summary>
+    [Fact]
+    public async Task RoundTrip_OfHubCallsAndOfPersistentEchoes_IsPrinted()
+    {
+        const int Count = 50;
+        SinceMs = UseSharedServer(Server).Requests.NowMs;
+        var hubPage = await OpenHubPageAsync(Server, generatedProxy: false, "hub page");
+        var hub = await hubPage.StartManualAsync(Transport);
+        AssertStarted(hub);
+        var echoPage = await OpenPageAsync(Server, "echo page");
+        var echo = await echoPage.StartAsync("/echo", Transport);
+        Assert.True(echo.StartError is null, $"start() failed: {echo}");
+
+        // Warm up both paths (JIT, connection pools), then measure.
+        await hubPage.TimeEchoesAsync(hub.Handle, 5);
+        await echoPage.TimeEchoesAsync(echo.Handle, 5);
+        double[] hubTimes = await hubPage.TimeEchoesAsync(hub.Handle, Count);
+        double[] echoTimes = await echoPage.TimeEchoesAsync(echo.Handle, Count);
+        Assert.Equal(Count, hubTimes.Length);
+        Assert.Equal(Count, echoTimes.Length);
+        Output.WriteLine(FormattableString.Invariant(
+            $"round trip over {Used} (jQuery 2.4.3 in Chromium, {Count} sequential): hub Echo median {Median(hubTimes):F2} ms, persistent /echo median {Median(echoTimes):F2} ms"));
+        await hubPage.StopAsync(hub.Handle);
+    }
+
+    private static double Median(double[] values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
     private static readonly string[] ExpectedStartEvents = ["state:disconnected->connecting", "state:connecting->connected"];
 
     private void AssertStarted(HubSnapshot hub)

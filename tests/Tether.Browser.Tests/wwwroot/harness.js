@@ -145,6 +145,24 @@
         return promise;
     };
 
+    // Echoes `n` messages, one after the other, and resolves with each round trip in milliseconds.
+    window.timeEchoes = function (handle, n) {
+        var times = [];
+        function next(i) {
+            if (i === n) {
+                return Promise.resolve(times);
+            }
+
+            var started = performance.now();
+            return window.echo(handle, "round trip " + i).then(function () {
+                times.push(performance.now() - started);
+                return next(i + 1);
+            });
+        }
+
+        return next(0);
+    };
+
     // Resolves with a snapshot once the named event has been seen `n` times (default once).
     window.waitForEvent = function (handle, name, n) {
         n = n || 1;

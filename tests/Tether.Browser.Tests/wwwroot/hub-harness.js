@@ -184,6 +184,31 @@
         return window.endInvoke(handle, window.beginInvoke(handle, method, args));
     };
 
+    // Calls echo(text) `n` times, one after the other, and resolves with each round trip in milliseconds; rejects on
+    // a wrong result.
+    window.timeHubEchoes = function (handle, n) {
+        var record = get(handle);
+        var times = [];
+        function next(i) {
+            if (i === n) {
+                return Promise.resolve(times);
+            }
+
+            var text = "round trip " + i;
+            var started = performance.now();
+            return new Promise(function (resolve, reject) {
+                record.proxy.invoke("Echo", text)
+                    .done(function (result) { if (result === text) { resolve(); } else { reject(new Error("echo returned " + result)); } })
+                    .fail(reject);
+            }).then(function () {
+                times.push(performance.now() - started);
+                return next(i + 1);
+            });
+        }
+
+        return next(0);
+    };
+
     // Resolves with a snapshot once at least `n` client calls arrived.
     window.waitForHubCalls = function (handle, n) {
         return waitUntil(get(handle), function (r) { return r.calls.length >= n; });

@@ -87,7 +87,7 @@ public sealed class BrowserTestServer : IAsyncDisposable
                     MapFile(app, "/harness/" + page, Path.Combine(HarnessFiles.WebRoot, page), "text/html; charset=utf-8");
                 }
 
-                foreach (string script in new[] { "harness.js", "hub-harness.js" })
+                foreach (string script in new[] { "harness-core.js", "harness.js", "hub-harness.js" })
                 {
                     MapFile(app, "/harness/" + script, Path.Combine(HarnessFiles.WebRoot, script), "text/javascript; charset=utf-8");
                 }

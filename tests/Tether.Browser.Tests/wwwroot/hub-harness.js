@@ -4,39 +4,14 @@
 (function (window, $) {
     "use strict";
 
-    var hubs = {};
-    var nextHandle = 1;
-    var stateNames = {};
-    $.each($.signalR.connectionState, function (name, value) { stateNames[value] = name; });
-
-    function get(handle) {
-        var record = hubs[handle];
-        if (!record) {
-            throw new Error("No hub connection with handle " + handle + ".");
-        }
-
-        return record;
-    }
-
-    function check(record) {
-        record.waiters = record.waiters.filter(function (waiter) {
-            if (waiter.done(record)) {
-                waiter.resolve(snapshot(record));
-                return false;
-            }
-
-            return true;
-        });
-    }
+    var core = window.harnessCore;
+    var hubs = core.registry("hub connection");
+    var get = hubs.get;
+    var check = core.check;
+    var stateNames = core.stateNames;
 
     function waitUntil(record, done) {
-        return new Promise(function (resolve) {
-            if (done(record)) {
-                resolve(snapshot(record));
-            } else {
-                record.waiters.push({ done: done, resolve: resolve });
-            }
-        });
+        return core.waitUntil(record, done, snapshot);
     }
 
     function copy(value) {
@@ -98,11 +73,10 @@
     // `state` is copied into the hub's caller state before the start.
     window.startGeneratedHub = function (transport, state) {
         var chat = $.connection.chat;
-        var record = {
-            handle: nextHandle++, connection: $.connection.hub, proxy: chat, generated: true,
-            events: [], calls: [], errors: [], waiters: [], invocations: [], startError: null
-        };
-        hubs[record.handle] = record;
+        var record = hubs.add({
+            connection: $.connection.hub, proxy: chat, generated: true,
+            events: [], calls: [], errors: [], invocations: [], startError: null
+        });
         chat.client.addMessage = onAddMessage(record);
         $.extend(chat.state, state || {});
         watch(record);
@@ -113,11 +87,10 @@
     window.startManualHub = function (url, transport, state) {
         var connection = $.hubConnection(url, { useDefaultPath: false });
         var proxy = connection.createHubProxy("chat");
-        var record = {
-            handle: nextHandle++, connection: connection, proxy: proxy, generated: false,
-            events: [], calls: [], errors: [], waiters: [], invocations: [], startError: null
-        };
-        hubs[record.handle] = record;
+        var record = hubs.add({
+            connection: connection, proxy: proxy, generated: false,
+            events: [], calls: [], errors: [], invocations: [], startError: null
+        });
         proxy.on("addMessage", onAddMessage(record));
         $.extend(proxy.state, state || {});
         watch(record);
@@ -217,9 +190,7 @@
     // Resolves with a snapshot once the named event has been seen `n` times (default once).
     window.waitForHubEvent = function (handle, name, n) {
         n = n || 1;
-        return waitUntil(get(handle), function (r) {
-            return r.events.filter(function (e) { return e === name; }).length >= n;
-        });
+        return waitUntil(get(handle), function (r) { return core.count(r, name) >= n; });
     };
 
     window.hubSnapshot = function (handle) {
@@ -228,10 +199,8 @@
 
     window.stopHub = function (handle) {
         var record = get(handle);
-        var before = record.events.filter(function (e) { return e === "disconnected"; }).length;
-        var promise = waitUntil(record, function (r) {
-            return r.events.filter(function (e) { return e === "disconnected"; }).length > before;
-        });
+        var before = core.count(record, "disconnected");
+        var promise = waitUntil(record, function (r) { return core.count(r, "disconnected") > before; });
         record.connection.stop();
         return promise;
     };
@@ -245,20 +214,5 @@
             }
         });
         return JSON.stringify(names);
-    };
-
-    // A raw request from the page, with optional headers, to observe caching.
-    window.rawHubRequest = function (url, headers) {
-        return fetch(url, { headers: headers || {}, cache: "no-store" }).then(function (response) {
-            return response.text().then(function (body) {
-                return {
-                    status: response.status,
-                    body: body,
-                    etag: response.headers.get("ETag"),
-                    cacheControl: response.headers.get("Cache-Control"),
-                    contentType: response.headers.get("Content-Type")
-                };
-            });
-        });
     };
 }(window, window.jQuery));

@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
 using Tether.Server.Tests.Conformance;
 
 namespace Tether.Server.Tests.Hubs;
@@ -47,6 +48,10 @@ public sealed class HubStateAndProgressTests
         {
             string text = (await socket.ReceiveAsync()).Text;
             seen.AddRange(Envelope.TryParse(text) is { } envelope ? envelope.RawM : [text]);
+            if (seen.Contains("""{"I":"P|5","P":{"I":"5","D":3}}"""))
+            {
+                server.Services.GetRequiredService<ProgressGate>().Opened.TrySetResult();
+            }
         }
 
         Assert.Equal(

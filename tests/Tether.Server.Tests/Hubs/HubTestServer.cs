@@ -10,7 +10,7 @@ namespace Tether.Server.Tests.Hubs;
 /// <summary>A real Kestrel server on 127.0.0.1 with the test hubs at <c>/signalr</c>.</summary>
 internal sealed class HubTestServer : IAsyncDisposable
 {
-    public static readonly Type[] AllHubs = [typeof(ChatHub), typeof(EventsHub), typeof(TypedHub)];
+    public static readonly Type[] AllHubs = [typeof(ChatHub), typeof(EventsHub), typeof(TypedHub), typeof(SecureHub), typeof(OpenHub)];
 
     private readonly WebApplication _app;
 
@@ -37,6 +37,7 @@ internal sealed class HubTestServer : IAsyncDisposable
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton<HubEventLog>();
+        builder.Services.AddSingleton<ProgressGate>();
         builder.Services.AddHubs(AllHubs, configure);
         if (connectionOptions is not null)
         {

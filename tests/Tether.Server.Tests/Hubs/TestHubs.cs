@@ -5,7 +5,7 @@ namespace Tether.Server.Tests.Hubs;
 
 /// <summary>The hub of the wire captures (hub "chat" at /signalr), with the same methods as the classic test server's.</summary>
 [HubName("chat")]
-public sealed class ChatHub : Hub
+public sealed class ChatHub(ProgressGate gate) : Hub
 {
     public string Echo(string message) => message;
 
@@ -36,9 +36,11 @@ public sealed class ChatHub : Hub
         for (int i = 1; i <= n; i++)
         {
             progress.Report(i);
-            await Task.Yield();
         }
 
+        // Progress and the result travel different ways (the connection's topic, the call's reply): the test opens
+        // the gate once it has seen every report, so the result cannot overtake them.
+        await gate.Opened.Task;
         return n;
     }
 
@@ -61,20 +63,57 @@ public sealed class ChatHub : Hub
 
 public sealed record Point(int X, int Y);
 
+/// <summary>Holds a hub method until the test has seen what it waits for.</summary>
+public sealed class ProgressGate
+{
+    public TaskCompletionSource Opened { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
+
 /// <summary>Records hub events per connection, for the lifecycle tests.</summary>
 public sealed class HubEventLog
 {
-    public ConcurrentQueue<string> Events { get; } = new();
+    private readonly Lock _gate = new();
+    private readonly List<string> _events = [];
+    private readonly List<(string Entry, TaskCompletionSource Seen)> _waiters = [];
 
-    public TaskCompletionSource<string> Next { get; private set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    public IReadOnlyList<string> Snapshot()
+    {
+        lock (_gate)
+        {
+            return [.. _events];
+        }
+    }
 
     public void Add(string entry)
     {
-        Events.Enqueue(entry);
-        Next.TrySetResult(entry);
+        lock (_gate)
+        {
+            _events.Add(entry);
+            foreach (var waiter in _waiters.Where(w => w.Entry == entry))
+            {
+                waiter.Seen.TrySetResult();
+            }
+        }
     }
 
-    public void Reset() => Next = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>Completes once <paramref name="entry"/> has been recorded (at once if it already was).</summary>
+    public Task WaitFor(string entry)
+    {
+        lock (_gate)
+        {
+            var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (_events.Contains(entry))
+            {
+                seen.SetResult();
+            }
+            else
+            {
+                _waiters.Add((entry, seen));
+            }
+
+            return seen.Task;
+        }
+    }
 }
 
 /// <summary>Logs OnConnected/OnReconnected/OnDisconnected with the connection id.</summary>
@@ -112,4 +151,30 @@ public interface ITypedClient
 public sealed class TypedHub : Hub<ITypedClient>
 {
     public Task Tell(string text) => Clients.All.Notify(text);
+}
+
+/// <summary>Connecting needs an authenticated user; some methods need more.</summary>
+[Authorize]
+[HubName("secure")]
+public sealed class SecureHub : Hub
+{
+    public string Who() => Context.User.Identity!.Name!;
+
+    [Authorize(Roles = "admin")]
+    public string Admin() => "admin ok";
+
+    [Authorize(Users = "bob")]
+    public string BobOnly() => "bob ok";
+}
+
+/// <summary>Anyone connects; one method needs a user; users can be addressed by name.</summary>
+[HubName("open")]
+public sealed class OpenHub : Hub
+{
+    [Authorize]
+    public string Private() => "private";
+
+    public string Public() => "public";
+
+    public Task NotifyUser(string user, string text) => Clients.User(user).notify(text);
 }

@@ -3,12 +3,15 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Tether.Browser.Tests.Hubs;
 using Tether.Server;
+using Tether.Server.Hubs;
 
 namespace Tether.Browser.Tests;
 
 /// <summary>
-/// A <see cref="TestServer"/> (with /echo, /broadcast, /groups, /events) that also serves the harness page, records
+/// A <see cref="TestServer"/> (with /echo, /broadcast, /groups, /events, and the test hubs at /signalr with their
+/// generated proxy at /signalr/hubs) that also serves the harness pages, records
 /// every request and the server's warnings, behind a <see cref="FaultProxy"/>: the browser only ever talks to the
 /// proxy, so a test can cut or stall the network between them.
 /// </summary>
@@ -34,8 +37,8 @@ public sealed class BrowserTestServer : IAsyncDisposable
 
     public ConnectionEventLog Events => Server.Events;
 
-    /// <summary>The harness page, through the proxy.</summary>
-    public string PageUrl => Proxy.Url("/harness/index.html");
+    /// <summary>A harness page (<c>index.html</c>, <c>hub.html</c>, <c>hub-manual.html</c>), through the proxy.</summary>
+    public string Page(string file) => Proxy.Url("/harness/" + file);
 
     /// <summary>Sends from outside any connection, as an application would.</summary>
     public IPersistentConnectionContext<TConnection> Context<TConnection>()
@@ -57,21 +60,41 @@ public sealed class BrowserTestServer : IAsyncDisposable
     /// <summary>When the latest request to <paramref name="path"/> started, or 0.</summary>
     public long LatestStartMs(string path) => Requests.Snapshot().Where(r => r.Path == path).Select(r => r.StartMs).DefaultIfEmpty(0).Max();
 
-    public static async Task<BrowserTestServer> StartAsync(Stopwatch clock, Action<PersistentConnectionOptions>? configure = null)
+    /// <summary>Sends to the clients of a hub from outside it, as an application would.</summary>
+    public IHubContext<THub> HubContext<THub>()
+        where THub : IHub => Server.Services.GetRequiredService<IHubContext<THub>>();
+
+    /// <param name="clock">The clock of the request log and the server log.</param>
+    /// <param name="configure">Changes the persistent-connection options.</param>
+    /// <param name="configureHubs">Changes the hub options.</param>
+    public static async Task<BrowserTestServer> StartAsync(Stopwatch clock, Action<PersistentConnectionOptions>? configure = null, Action<HubOptions>? configureHubs = null)
     {
         HarnessFiles.EnsurePresent();
         var requests = new RequestLog(clock);
         var log = new ServerLog(clock);
         var server = await TestServer.StartAsync(
             configure,
-            configureServices: services => services.AddSingleton<ILoggerProvider>(log),
+            configureServices: services =>
+            {
+                services.AddSingleton<ILoggerProvider>(log);
+                TestHubs.Add(services, configureHubs);
+            },
             configureApp: app =>
             {
                 app.Use((context, next) => requests.InvokeAsync(context, _ => next()));
-                MapFile(app, "/harness/index.html", Path.Combine(HarnessFiles.WebRoot, "index.html"), "text/html; charset=utf-8");
-                MapFile(app, "/harness/harness.js", Path.Combine(HarnessFiles.WebRoot, "harness.js"), "text/javascript; charset=utf-8");
+                foreach (string page in new[] { "index.html", "hub.html", "hub-manual.html" })
+                {
+                    MapFile(app, "/harness/" + page, Path.Combine(HarnessFiles.WebRoot, page), "text/html; charset=utf-8");
+                }
+
+                foreach (string script in new[] { "harness-core.js", "harness.js", "hub-harness.js" })
+                {
+                    MapFile(app, "/harness/" + script, Path.Combine(HarnessFiles.WebRoot, script), "text/javascript; charset=utf-8");
+                }
+
                 MapFile(app, "/harness/lib/jquery.js", HarnessFiles.JQuery, "text/javascript; charset=utf-8");
                 MapFile(app, "/harness/lib/jquery.signalR.js", HarnessFiles.SignalR, "text/javascript; charset=utf-8");
+                app.MapHubs(TestHubs.Path);
             });
         var proxy = FaultProxy.Start(server.BaseUri);
         return new BrowserTestServer(server, proxy, requests, log);

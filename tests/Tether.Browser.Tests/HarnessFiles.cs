@@ -30,7 +30,7 @@ internal static class HarnessFiles
             }
         }
 
-        foreach (string file in new[] { "index.html", "harness.js" })
+        foreach (string file in new[] { "index.html", "harness-core.js", "harness.js", "hub.html", "hub-manual.html", "hub-harness.js" })
         {
             if (!File.Exists(Path.Combine(WebRoot, file)))
             {

@@ -23,17 +23,23 @@ public sealed class HarnessPage
     /// <summary>The page's console (the client logs with <c>logging = true</c>) and its uncaught errors.</summary>
     public ConcurrentQueue<string> Console { get; } = new();
 
-    public static async Task<HarnessPage> OpenAsync(IBrowserContext context, BrowserTestServer server, Stopwatch clock, string name)
+    /// <summary>Opens a harness page and waits until its script is ready.</summary>
+    /// <param name="file">The page: <c>index.html</c> (persistent connections), <c>hub.html</c> or <c>hub-manual.html</c> (hubs).</param>
+    public static async Task<HarnessPage> OpenAsync(IBrowserContext context, BrowserTestServer server, Stopwatch clock, string name, string file = "index.html")
     {
         var page = await context.NewPageAsync();
         var harness = new HarnessPage(page, name);
         page.Console += (_, message) => harness.Console.Enqueue($"{clock.ElapsedMilliseconds,6} ms [{message.Type}] {message.Text}");
         page.PageError += (_, error) => harness.Console.Enqueue($"{clock.ElapsedMilliseconds,6} ms [pageerror] {error}");
-        var response = await page.GotoAsync(server.PageUrl);
-        Assert.True(response is { Ok: true }, $"The harness page did not load: {response?.Status}.");
-        await page.WaitForFunctionAsync("() => typeof window.startConnection === 'function' && !!window.jQuery.connection");
+        var response = await page.GotoAsync(server.Page(file));
+        Assert.True(response is { Ok: true }, $"The harness page {file} did not load: {response?.Status}.");
+        await page.WaitForFunctionAsync("() => !!window.jQuery.connection && (typeof window.startConnection === 'function' || typeof window.beginInvoke === 'function')");
         return harness;
     }
+
+    /// <summary>Evaluates a harness function and reads its JSON result, bounded by the default timeout.</summary>
+    public Task<JsonElement> EvaluateAsync(string expression, params object?[] args) =>
+        _page.EvaluateAsync<JsonElement>(expression, args).DefaultTimeout();
 
     /// <summary>Creates a connection to <paramref name="path"/> and starts it; the snapshot carries <c>StartError</c> on failure.</summary>
     /// <param name="transport">A transport name, or <c>auto</c>.</param>
@@ -45,6 +51,10 @@ public sealed class HarnessPage
         var echoed = await _page.EvaluateAsync<JsonElement>("([h, d]) => echo(h, d)", new object[] { handle, data }).DefaultTimeout();
         Assert.Equal(data, ConnectionSnapshot.ToText(echoed));
     }
+
+    /// <summary>Echoes <paramref name="count"/> messages one after the other; returns each round trip in milliseconds, timed in the page.</summary>
+    public async Task<double[]> TimeEchoesAsync(int handle, int count) =>
+        (await EvaluateAsync("([h, n]) => timeEchoes(h, n)", handle, count)).EnumerateArray().Select(t => t.GetDouble()).ToArray();
 
     public Task SendAsync(int handle, string data) => _page.EvaluateAsync("([h, d]) => sendMessage(h, d)", new object[] { handle, data }).DefaultTimeout();
 

@@ -23,6 +23,9 @@ public sealed class RequestLog(Stopwatch clock)
 
     public IReadOnlyList<RequestRecord> Snapshot() => _entries.Select(e => e.ToRecord()).ToArray();
 
+    /// <summary>The log's clock now, in the milliseconds of <see cref="RequestRecord.StartMs"/>.</summary>
+    public long NowMs => clock.ElapsedMilliseconds;
+
     /// <summary>Completes with a request that matches and is still open: one already open, or the next to arrive.</summary>
     public Task<RequestRecord> WaitForOpen(Func<RequestRecord, bool> match)
     {

@@ -8,7 +8,7 @@ namespace Tether.Cli.Commands;
 
 /// <summary>
 /// <c>tether serve [--urls URL] [--keep-alive SECONDS] [--disconnect-timeout SECONDS] [--redis HOST:PORT]</c>: hosts the
-/// demo connections <c>/echo</c> and <c>/broadcast</c> on Kestrel and prints connections and messages as they come. With
+/// demo connections <c>/echo</c> and <c>/broadcast</c> and the demo hub <c>chat</c> at <c>/signalr</c> on Kestrel and prints connections and messages as they come. With
 /// <c>--redis</c>, every process started with the same Redis forms one cluster.
 /// </summary>
 internal sealed class ServeCommand : Command
@@ -46,7 +46,7 @@ internal sealed class ServeCommand : Command
     /// <summary>Creates the command.</summary>
     /// <param name="sink">Where the command prints.</param>
     public ServeCommand(ConsoleSink sink)
-        : base("serve", "Host the demo endpoints /echo and /broadcast and print connections and messages as they come.")
+        : base("serve", "Host the demo endpoints /echo and /broadcast and the hub chat at /signalr, and print connections, messages and hub calls as they come.")
     {
         _sink = sink;
         _keepAlive.Validators.Add(result =>

@@ -13,7 +13,7 @@ using Tether.Server;
 
 namespace Tether.Cli.Hosting;
 
-/// <summary>Hosts the demo connections (<c>/echo</c>, <c>/broadcast</c>) on Kestrel until cancelled.</summary>
+/// <summary>Hosts the demo endpoints (<see cref="DemoEndpoints"/>) on Kestrel until cancelled.</summary>
 internal static class DemoServer
 {
     /// <summary>How long a stop waits for open requests (long polls, streams) before it closes them.</summary>
@@ -85,16 +85,14 @@ internal static class DemoServer
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
 
-        builder.Services.AddSingleton(sink);
-        var connections = builder.Services.AddPersistentConnections(configure);
+        var connections = DemoEndpoints.AddServices(builder.Services, sink, configure);
         if (redis is not null)
         {
             RedisScaleOut.Add(connections, redis);
         }
 
         var app = builder.Build();
-        app.MapPersistentConnection<EchoConnection>(EchoConnection.MappedPath);
-        app.MapPersistentConnection<BroadcastConnection>(BroadcastConnection.MappedPath);
+        DemoEndpoints.Map(app);
         return app;
     }
 
@@ -109,13 +107,14 @@ internal static class DemoServer
 
         string first = addresses.FirstOrDefault() ?? "http://127.0.0.1:5000";
         string keepAlive = options.KeepAlive is { } k ? Seconds(k) : "off";
-        sink.Info($"Endpoints: {EchoConnection.MappedPath} (replies to the sender), {BroadcastConnection.MappedPath} (sends to everyone)");
+        sink.Info("Endpoints: " + DemoEndpoints.Description);
         sink.Info($"Options: keep-alive {keepAlive}, disconnect timeout {Seconds(options.DisconnectTimeout)}, connection timeout {Seconds(options.ConnectionTimeout)}");
         if (redis is not null)
         {
             sink.Info(RedisScaleOut.Describe(app.Services));
         }
         sink.Info($"Connect a classic SignalR 2.x client to {first}{EchoConnection.MappedPath}, or try: curl \"{first}{EchoConnection.MappedPath}/negotiate?clientProtocol=2.1\"");
+        sink.Info($"Connect a classic hub client to {first}{ChatHub.MappedPath} (hub '{ChatHub.Name}'), or try: curl \"{first}{ChatHub.MappedPath}/hubs\"");
         sink.Info("Press Ctrl+C to stop.");
     }
 

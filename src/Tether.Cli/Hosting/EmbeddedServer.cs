@@ -13,7 +13,7 @@ using Tether.Server;
 namespace Tether.Cli.Hosting;
 
 /// <summary>
-/// The demo connections (<c>/echo</c>, <c>/broadcast</c>) on Kestrel at <c>http://127.0.0.1</c> with a free port, for
+/// The demo endpoints (<see cref="DemoEndpoints"/>) on Kestrel at <c>http://127.0.0.1</c> with a free port, for
 /// <c>tether demo</c>. Unlike <see cref="DemoServer"/>, which runs until Ctrl+C, the caller starts and stops it; it
 /// ignores Ctrl+C itself and keeps its data-protection keys in memory, so it writes nothing to disk.
 /// </summary>
@@ -51,12 +51,10 @@ internal sealed class EmbeddedServer : IAsyncDisposable
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
         builder.Services.AddSingleton<IHostLifetime, CallerLifetime>();
         builder.Services.AddDataProtection().UseEphemeralDataProtectionProvider();
-        builder.Services.AddSingleton(sink);
-        builder.Services.AddPersistentConnections();
+        DemoEndpoints.AddServices(builder.Services, sink, configure: null);
 
         var app = builder.Build();
-        app.MapPersistentConnection<EchoConnection>(EchoConnection.MappedPath);
-        app.MapPersistentConnection<BroadcastConnection>(BroadcastConnection.MappedPath);
+        DemoEndpoints.Map(app);
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);

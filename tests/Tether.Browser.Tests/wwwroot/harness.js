@@ -4,10 +4,13 @@
 (function (window, $) {
     "use strict";
 
-    var connections = {};
-    var nextHandle = 1;
-    var stateNames = {};
-    $.each($.signalR.connectionState, function (name, value) { stateNames[value] = name; });
+    var core = window.harnessCore;
+    var connections = core.registry("connection");
+    var get = connections.get;
+    var check = core.check;
+    var waitUntil = core.waitUntil;
+    var count = core.count;
+    var stateNames = core.stateNames;
 
     function describeError(error) {
         if (!error) {
@@ -20,42 +23,6 @@
         }
 
         return text;
-    }
-
-    function get(handle) {
-        var record = connections[handle];
-        if (!record) {
-            throw new Error("No connection with handle " + handle + ".");
-        }
-
-        return record;
-    }
-
-    // Re-checks every pending wait of a record; each wait is a predicate over the record plus its resolver.
-    function check(record) {
-        record.waiters = record.waiters.filter(function (waiter) {
-            if (waiter.done(record)) {
-                waiter.resolve(waiter.result(record));
-                return false;
-            }
-
-            return true;
-        });
-    }
-
-    function waitUntil(record, done, result) {
-        return new Promise(function (resolve) {
-            var waiter = { done: done, result: result, resolve: resolve };
-            if (done(record)) {
-                resolve(result(record));
-            } else {
-                record.waiters.push(waiter);
-            }
-        });
-    }
-
-    function count(record, name) {
-        return record.events.filter(function (e) { return e === name; }).length;
     }
 
     function snapshot(record) {
@@ -74,19 +41,15 @@
     // Creates a connection to `url` with logging and recorders, and starts it with `transport`
     // (a name, an array of names, or "auto"). Resolves with a snapshot, including `startError` when the start failed.
     window.startConnection = function (url, transport) {
-        var handle = nextHandle++;
         var connection = $.connection(url);
-        var record = {
-            handle: handle,
+        var record = connections.add({
             connection: connection,
             events: [],
             received: [],
             errors: [],
-            waiters: [],
             connectionId: null,
             transport: null
-        };
-        connections[handle] = record;
+        });
 
         connection.logging = true;
         connection.starting(function () { record.events.push("starting"); check(record); });
@@ -143,6 +106,24 @@
         });
         record.connection.send(data);
         return promise;
+    };
+
+    // Echoes `n` messages, one after the other, and resolves with each round trip in milliseconds.
+    window.timeEchoes = function (handle, n) {
+        var times = [];
+        function next(i) {
+            if (i === n) {
+                return Promise.resolve(times);
+            }
+
+            var started = performance.now();
+            return window.echo(handle, "round trip " + i).then(function () {
+                times.push(performance.now() - started);
+                return next(i + 1);
+            });
+        }
+
+        return next(0);
     };
 
     // Resolves with a snapshot once the named event has been seen `n` times (default once).

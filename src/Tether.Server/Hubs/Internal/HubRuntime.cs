@@ -21,6 +21,7 @@ internal sealed class HubRuntime
         IUserIdProvider users,
         HubAuthorizer authorizer,
         HubPipeline pipeline,
+        Diagnostics.TetherServerMetrics metrics,
         ILogger<HubRuntime> logger)
     {
         Options = hubOptions.Value;
@@ -36,7 +37,7 @@ internal sealed class HubRuntime
         Authorizer = authorizer;
         Pipeline = pipeline;
         Logger = logger;
-        _endpointGroups = new ConnectionMessenger(bus, HubEndpoint.TypeName, Json);
+        _endpointGroups = new ConnectionMessenger(bus, HubEndpoint.TypeName, Json, metrics);
     }
 
     public HubOptions Options { get; }

@@ -69,6 +69,7 @@ public partial class Connection
         switch (item.Kind)
         {
             case DispatchKind.Message:
+                Guard(OnMessageDispatching, item);
                 Guard(Received, item.Text!);
                 foreach (Subscriber subscriber in Volatile.Read(ref _subscribers))
                 {

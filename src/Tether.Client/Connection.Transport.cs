@@ -121,7 +121,7 @@ public partial class Connection
 
         if (response.IsHubResult)
         {
-            EnqueueMessages(host, [DispatchItem.FromRaw(Utf8(utf8Json))]);
+            EnqueueArrived(host, Utf8(utf8Json));
             return false;
         }
 
@@ -140,7 +140,10 @@ public partial class Connection
             items = new List<DispatchItem>(messages.Count);
             foreach (string raw in messages)
             {
-                items.Add(DispatchItem.FromRaw(raw));
+                if (OnMessageArrived(raw) is { } item)
+                {
+                    items.Add(item);
+                }
             }
         }
 
@@ -173,15 +176,20 @@ public partial class Connection
         return response.ShouldReconnect;
     }
 
-    internal void OnSendResponse(TransportHost host, string body) => EnqueueMessages(host, [DispatchItem.FromRaw(body)]);
+    internal void OnSendResponse(TransportHost host, string body) => EnqueueArrived(host, body);
 
-    private void EnqueueMessages(TransportHost host, List<DispatchItem> items)
+    private void EnqueueArrived(TransportHost host, string raw)
     {
+        if (OnMessageArrived(raw) is not { } item)
+        {
+            return;
+        }
+
         lock (_lock)
         {
             if (IsLiveLocked(host))
             {
-                EnqueueLocked(host.Run, items);
+                EnqueueLocked(host.Run, [item]);
             }
         }
     }
@@ -202,6 +210,18 @@ public partial class Connection
 
     internal bool EnsureReconnecting(TransportHost host)
     {
+        bool reconnecting = EnsureReconnectingCore(host, out bool started);
+        if (started)
+        {
+            OnConnectionLost(closed: false);
+        }
+
+        return reconnecting;
+    }
+
+    private bool EnsureReconnectingCore(TransportHost host, out bool started)
+    {
+        started = false;
         lock (_lock)
         {
             if (!IsLiveLocked(host))
@@ -211,6 +231,7 @@ public partial class Connection
 
             if (_state == ConnectionState.Connected)
             {
+                started = true;
                 ConnectionRun run = host.Run;
                 SetStateLocked(ConnectionState.Reconnecting);
                 _dispatcher.Post(DispatchItem.Event(DispatchKind.Reconnecting));
@@ -412,6 +433,7 @@ public partial class Connection
         }
 
         // Sends still waiting fail now; the transport goes once the abort is done.
+        OnConnectionLost(closed: true);
         run.ConnectedGate.TrySetResult(false);
         run.Sends.Writer.TryComplete();
         Log.Closed(_logger, reason);

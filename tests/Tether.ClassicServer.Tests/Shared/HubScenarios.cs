@@ -1,0 +1,117 @@
+namespace Tether.Shared;
+
+/// <summary>
+/// The hub scenarios, run against a server with the <c>chat</c> hub of the classic test host (or its Tether twin):
+/// <c>Echo</c>, <c>Add</c>, <c>Send</c> (to all: <c>addMessage</c>), <c>Fail</c> (a HubException with data),
+/// <c>CountTo</c> (progress), <c>JoinGroup</c>/<c>LeaveGroup</c>/<c>SendToGroup</c>, <c>Greet</c> (caller state) and
+/// <c>Slow</c> (a result that comes late). Each returns a transcript that is the same for every client and server, so
+/// tests assert it against the expected one and side by side.
+/// </summary>
+public static class HubScenarios
+{
+    /// <summary>The transcript of <see cref="EverythingOnce"/>.</summary>
+    public static readonly IReadOnlyList<string> EverythingOnceTranscript =
+    [
+        "Echo=\"hello hub\"",
+        "Add=5",
+        "Send=null",
+        "call:peer: broadcast-1",
+        "CountTo=3 progress=[1,2,3]",
+        "Greet=\"hello alice #1\" visits=1",
+        "Greet=\"hello alice #2\" visits=2 name=\"alice\"",
+        "call:G: in the group",
+        "call:all: after leaving",
+        "Fail: HubException: boom {\"code\":42}",
+        "Missing: InvalidOperationException",
+        "states: Disconnected->Connecting, Connecting->Connected, Connected->Disconnected",
+    ];
+
+    /// <summary>The transcript of <see cref="CutFailsPendingKeepsCallbacks"/>.</summary>
+    public static readonly IReadOnlyList<string> CutTranscript =
+    [
+        "pending failed",
+        "call:before: cut",
+        "call:after: cut",
+        "Echo=\"still here\"",
+        "lifecycle: state:Disconnected->Connecting, state:Connecting->Connected, state:Connected->Reconnecting, reconnecting, state:Reconnecting->Connected, reconnected",
+    ];
+
+    /// <summary>
+    /// Start, results, a void call with its client callback, progress, caller state both ways, groups (a call to the
+    /// group arrives; after leaving, it does not), a HubException with data, an unknown method, stop.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> EverythingOnce(HubClientUnderTest client, string transport)
+    {
+        var transcript = new List<string>();
+        await client.StartAsync(transport).DefaultTimeout();
+        Assert.Equal(TetherTransport.Expected(transport), client.TransportName);
+
+        transcript.Add("Echo=" + await client.InvokeAsync("Echo", "hello hub").DefaultTimeout());
+        transcript.Add("Add=" + await client.InvokeAsync("Add", 2, 3).DefaultTimeout());
+        transcript.Add("Send=" + await client.InvokeAsync("Send", "peer", "broadcast-1").DefaultTimeout());
+        await client.Log.UntilMessage("peer: broadcast-1").DefaultTimeout();
+        transcript.Add("call:peer: broadcast-1");
+
+        var (count, progress) = await client.InvokeWithProgressAsync("CountTo", 3).DefaultTimeout();
+        transcript.Add($"CountTo={count} progress=[{string.Join(",", progress)}]");
+
+        client.SetState("name", "alice");
+        transcript.Add($"Greet={await client.InvokeAsync("Greet").DefaultTimeout()} visits={client.StateJson("visits")}");
+        transcript.Add($"Greet={await client.InvokeAsync("Greet").DefaultTimeout()} visits={client.StateJson("visits")} name={client.StateJson("name")}");
+
+        string group = "g" + Guid.NewGuid().ToString("N")[..8];
+        await client.InvokeAsync("JoinGroup", group).DefaultTimeout();
+        await client.InvokeAsync("SendToGroup", group, "G", "in the group").DefaultTimeout();
+        await client.Log.UntilMessage("G: in the group").DefaultTimeout();
+        transcript.Add("call:G: in the group");
+        await client.InvokeAsync("LeaveGroup", group).DefaultTimeout();
+        await client.InvokeAsync("SendToGroup", group, "G", "after leaving").DefaultTimeout();
+        await client.InvokeAsync("Send", "all", "after leaving").DefaultTimeout();
+        await client.Log.UntilMessage("all: after leaving").DefaultTimeout();
+        Assert.DoesNotContain("G: after leaving", client.Log.Messages);
+        transcript.Add("call:all: after leaving");
+
+        Exception hubError = await Assert.ThrowsAnyAsync<Exception>(() => client.InvokeAsync("Fail", "boom").DefaultTimeout());
+        transcript.Add("Fail: " + client.DescribeError(hubError));
+        Exception missing = await Assert.ThrowsAnyAsync<Exception>(() => client.InvokeAsync("NoSuchMethod").DefaultTimeout());
+        transcript.Add("Missing: " + missing.GetType().Name);
+
+        await client.StopAsync().DefaultTimeout();
+        transcript.Add("states: " + string.Join(", ", client.Log.States));
+        Assert.Equal(["peer: broadcast-1", "G: in the group", "all: after leaving"], client.Log.Messages);
+        return transcript;
+    }
+
+    /// <summary>
+    /// Through a fault proxy: an invocation whose result is still to come when every connection is cut fails (it does
+    /// not hang); the client reconnects, and the handlers registered before the cut still get calls.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> CutFailsPendingKeepsCallbacks(HubClientUnderTest client, FaultProxy proxy, string transport)
+    {
+        var transcript = new List<string>();
+        await client.StartAsync(transport, fast: true).DefaultTimeout();
+        await client.InvokeAsync("Send", "before", "cut").DefaultTimeout();
+        await client.Log.UntilMessage("before: cut").DefaultTimeout();
+
+        Task<string> pending = client.InvokeAsync("Slow", 5000);
+        proxy.CutAll();
+        Exception failure = await Assert.ThrowsAnyAsync<Exception>(() => pending.DefaultTimeout());
+        Assert.IsNotType<TimeoutException>(failure);
+        transcript.Add("pending failed");
+        if (transport == ClientUnderTest.WebSockets)
+        {
+            // Over WebSockets the result would come on the socket that was cut: the client fails it as it starts
+            // reconnecting. (Over the HTTP transports the result comes in the /send response, whose cut fails it too.)
+            Assert.Equal("Connection started reconnecting before invocation result was received.", failure.Message);
+        }
+
+        await client.Log.UntilEvent("reconnected").DefaultTimeout();
+        transcript.Add("call:before: cut");
+        await client.InvokeAsync("Send", "after", "cut").DefaultTimeout();
+        await client.Log.UntilMessage("after: cut").DefaultTimeout();
+        transcript.Add("call:after: cut");
+        transcript.Add("Echo=" + await client.InvokeAsync("Echo", "still here").DefaultTimeout());
+        transcript.Add("lifecycle: " + string.Join(", ", client.Log.Lifecycle.Where(e => !e.StartsWith("call:", StringComparison.Ordinal))));
+        return transcript;
+    }
+}

@@ -19,7 +19,8 @@ public partial class Connection
 
     /// <summary>
     /// The connection started reconnecting (<paramref name="closed"/> false) or closed: results still awaited may never
-    /// come. Called outside the state lock, after the state changed.
+    /// come. Called under the state lock, after the state changed and before the event is queued, so that whoever sees
+    /// the event or the state sees the invocations already failed; it must only complete tasks asynchronously.
     /// </summary>
     internal virtual void OnConnectionLost(bool closed)
     {

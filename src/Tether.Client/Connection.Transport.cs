@@ -210,18 +210,6 @@ public partial class Connection
 
     internal bool EnsureReconnecting(TransportHost host)
     {
-        bool reconnecting = EnsureReconnectingCore(host, out bool started);
-        if (started)
-        {
-            OnConnectionLost(closed: false);
-        }
-
-        return reconnecting;
-    }
-
-    private bool EnsureReconnectingCore(TransportHost host, out bool started)
-    {
-        started = false;
         lock (_lock)
         {
             if (!IsLiveLocked(host))
@@ -231,9 +219,9 @@ public partial class Connection
 
             if (_state == ConnectionState.Connected)
             {
-                started = true;
                 ConnectionRun run = host.Run;
                 SetStateLocked(ConnectionState.Reconnecting);
+                OnConnectionLost(closed: false);
                 _dispatcher.Post(DispatchItem.Event(DispatchKind.Reconnecting));
                 run.ConnectedGate = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
                 run.ReconnectEpisode++;
@@ -417,6 +405,7 @@ public partial class Connection
 
             run.Closed = true;
             SetStateLocked(ConnectionState.Disconnected);
+            OnConnectionLost(closed: true);
             _connectionId = null;
             _connectionToken = null;
             _groupsToken = null;
@@ -433,7 +422,6 @@ public partial class Connection
         }
 
         // Sends still waiting fail now; the transport goes once the abort is done.
-        OnConnectionLost(closed: true);
         run.ConnectedGate.TrySetResult(false);
         run.Sends.Writer.TryComplete();
         Log.Closed(_logger, reason);

@@ -83,8 +83,8 @@ public static class HubScenarios
     }
 
     /// <summary>
-    /// Through a fault proxy: an invocation whose result is still to come when every connection is cut fails (it does
-    /// not hang); the client reconnects, and the handlers registered before the cut still get calls.
+    /// Through a fault proxy: an invocation the server is running (<c>Slow</c> calls back first) when every connection
+    /// is cut fails (it does not hang); the client reconnects, and the handlers registered before the cut still get calls.
     /// </summary>
     public static async Task<IReadOnlyList<string>> CutFailsPendingKeepsCallbacks(HubClientUnderTest client, FaultProxy proxy, string transport)
     {
@@ -94,14 +94,15 @@ public static class HubScenarios
         await client.Log.UntilMessage("before: cut").DefaultTimeout();
 
         Task<string> pending = client.InvokeAsync("Slow", 5000);
+        await client.Log.UntilMessage("slow: started").DefaultTimeout();
         proxy.CutAll();
         Exception failure = await Assert.ThrowsAnyAsync<Exception>(() => pending.DefaultTimeout());
         Assert.IsNotType<TimeoutException>(failure);
         transcript.Add("pending failed");
         if (transport == ClientUnderTest.WebSockets)
         {
-            // Over WebSockets the result would come on the socket that was cut: the client fails it as it starts
-            // reconnecting. (Over the HTTP transports the result comes in the /send response, whose cut fails it too.)
+            // The server has the invocation (it called back) and will answer on the socket that was cut: the client fails
+            // it as it starts reconnecting. (Over the HTTP transports the result comes in the /send response, whose cut fails it too.)
             Assert.Equal("Connection started reconnecting before invocation result was received.", failure.Message);
         }
 

@@ -137,9 +137,13 @@ public sealed class ChatHub : Hub
         return "hello " + name + " #" + (visits + 1);
     }
 
-    /// <summary>Answers after <paramref name="milliseconds"/>: an invocation still pending when a test cuts the link.</summary>
+    /// <summary>
+    /// Calls the caller's <c>addMessage("slow", "started")</c>, then answers after <paramref name="milliseconds"/>: an
+    /// invocation a test knows the server has, still pending when it cuts the link.
+    /// </summary>
     public async Task<string> Slow(int milliseconds)
     {
+        Clients.Caller.addMessage("slow", "started");
         await Task.Delay(milliseconds).ConfigureAwait(false);
         return "late";
     }

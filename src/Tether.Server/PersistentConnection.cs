@@ -70,6 +70,9 @@ public abstract class PersistentConnection
     /// <returns>The groups to rejoin; all of them by default.</returns>
     protected internal virtual Task<IList<string>> OnRejoiningGroups(IRequest request, IList<string> groups, string connectionId) => Task.FromResult(groups);
 
+    /// <summary>Topics a receive request reads besides the connection's own, its type's and its groups' (the hub layer's).</summary>
+    internal virtual IReadOnlyList<string> GetSignals(IRequest request, string connectionId) => [];
+
     private static InvalidOperationException NotInitialized() =>
         new("This PersistentConnection was not created by Tether. Resolve IPersistentConnectionContext<T> to send from outside a connection.");
 }

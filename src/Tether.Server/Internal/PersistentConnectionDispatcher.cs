@@ -281,7 +281,11 @@ internal sealed partial class PersistentConnectionDispatcher<TConnection>
         }
 
         await connection.OnReceived(request, connectionId, data).OrCompleted().ConfigureAwait(false);
-        context.Response.StatusCode = StatusCodes.Status200OK;
+        if (!context.Response.HasStarted)
+        {
+            // A hub writes its invocation's result as the body itself.
+            context.Response.StatusCode = StatusCodes.Status200OK;
+        }
     }
 
     private async Task<ReceiveContext?> CreateReceiveAsync(
@@ -317,6 +321,7 @@ internal sealed partial class PersistentConnectionDispatcher<TConnection>
             Kind = kind,
             Cursor = ClientCursor.Normalize(messageId),
             Groups = groups,
+            ExtraTopics = connection.GetSignals(request, connectionId),
             JsonpCallback = takesFormFields ? callback : null,
             BackpressureHighWater = Math.Max(1, _options.DefaultMessageBufferSize / 2),
         };

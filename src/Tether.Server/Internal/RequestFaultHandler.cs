@@ -45,6 +45,11 @@ internal sealed partial class RequestFaultHandler(RequestDelegate next, ILogger<
                 context.Response.Clear();
                 context.Response.Headers.XContentTypeOptions = "nosniff";
                 context.Response.StatusCode = ex.StatusCode;
+                if (ex is RequestRejectedException)
+                {
+                    context.Response.ContentType = "text/plain; charset=utf-8";
+                    await context.Response.WriteAsync(ex.Message, context.RequestAborted).ConfigureAwait(false);
+                }
             }
         }
         catch (Exception ex) when (context.RequestAborted.IsCancellationRequested && IsClientGone(ex))

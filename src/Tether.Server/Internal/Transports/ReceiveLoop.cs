@@ -24,6 +24,8 @@ internal sealed class ReceiveLoop(ReceiveContext receive, ReceiveSession session
             topics.Add(Topics.ForQualifiedGroup(group));
         }
 
+        topics.AddRange(_request.ExtraTopics);
+
         using var subscription = _services.Bus.Subscribe(topics, _request.Cursor, session.Signal.Set);
         session.SetSubscription(subscription);
         long lowWater = _request.BackpressureHighWater / 2;

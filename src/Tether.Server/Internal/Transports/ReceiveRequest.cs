@@ -28,6 +28,9 @@ internal sealed class ReceiveRequest
     /// <summary>The qualified groups (<c>Type.group</c>) the connection is in; the loop updates it on group commands.</summary>
     public required List<string> Groups { get; init; }
 
+    /// <summary>Further topics the request reads (a hub connection's hub topics).</summary>
+    public IReadOnlyList<string> ExtraTopics { get; init; } = [];
+
     /// <summary>Unwritten messages above which a WebSocket stops reading client input (half the replay buffer).</summary>
     public required long BackpressureHighWater { get; init; }
 

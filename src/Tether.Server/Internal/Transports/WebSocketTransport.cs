@@ -55,10 +55,12 @@ internal sealed partial class WebSocketTransport : IServerTransport
         // The input loop has its own token: it ends when the client answers our close frame, and is only cancelled
         // (which aborts the socket) if that handshake times out.
         using var readCancellation = new CancellationTokenSource();
+        using var sink = new Sink(socket, request.ConnectionId);
+        receive.Http.Features.Set<IDirectReplyFeature>(sink);
         Task? reading = null;
         await ReceiveRunner.RunAsync(
             receive,
-            new Sink(socket, request.ConnectionId),
+            sink,
             alongside: session => reading = ReadLoopAsync(socket, session, services.Options.MaxIncomingWebSocketMessageSize, request.BackpressureHighWater, receive.OnReceived, services.Logger, readCancellation.Token),
             afterLoop: async session =>
             {
@@ -218,8 +220,11 @@ internal sealed partial class WebSocketTransport : IServerTransport
         }
     }
 
-    private sealed class Sink(WebSocket socket, string connectionId) : IResponseSink
+    /// <summary>The receive loop's writer; direct replies take turns with it, one frame at a time.</summary>
+    private sealed class Sink(WebSocket socket, string connectionId) : IResponseSink, IDirectReplyFeature, IDisposable
     {
+        private readonly SemaphoreSlim _sending = new(1, 1);
+
         public bool EndsAfterResponse => false;
 
         public int MaxMessages => MaxMessagesPerFrame;
@@ -228,11 +233,27 @@ internal sealed partial class WebSocketTransport : IServerTransport
         {
             using var frame = new PooledBufferWriter(EstimateSize(header, messages));
             PersistentResponseWriter.Write(frame, header, messages, connectionId);
-            await socket.SendAsync(frame.WrittenMemory, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
+            await SendFrameAsync(frame.WrittenMemory, cancellationToken).ConfigureAwait(false);
         }
 
-        public ValueTask WriteKeepAliveAsync(CancellationToken cancellationToken) =>
-            socket.SendAsync(KeepAlive, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+        public ValueTask WriteKeepAliveAsync(CancellationToken cancellationToken) => SendFrameAsync(KeepAlive, cancellationToken);
+
+        public ValueTask ReplyAsync(ReadOnlyMemory<byte> json, CancellationToken cancellationToken) => SendFrameAsync(json, cancellationToken);
+
+        public void Dispose() => _sending.Dispose();
+
+        private async ValueTask SendFrameAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
+        {
+            await _sending.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                _sending.Release();
+            }
+        }
 
         private static int EstimateSize(PersistentResponseHeader header, IReadOnlyList<Message> messages)
         {

@@ -62,6 +62,8 @@ internal sealed class ConnectCommand : Command
         HelpName = "SECONDS",
     };
 
+    private readonly Option<string> _hub = ConnectHubMode.CreateOption();
+
     private readonly ConsoleSink _sink;
     private readonly Func<TextReader> _input;
 
@@ -79,6 +81,7 @@ internal sealed class ConnectCommand : Command
         Options.Add(_headers);
         Options.Add(_query);
         Options.Add(_linger);
+        Options.Add(_hub);
         SetAction(InvokeAsync);
     }
 
@@ -237,7 +240,8 @@ internal sealed class ConnectCommand : Command
         if (!TryParseUrl(parseResult.GetValue(_url), out string? url, out string urlQuery, out string? error)
             || !TryParseTransport(parseResult.GetValue(_transport), out string? transportName, out error)
             || !TryParseHeaders(parseResult.GetValue(_headers), out var headers, out error)
-            || !TryBuildQueryString(urlQuery, parseResult.GetValue(_query), out string? query, out error))
+            || !TryBuildQueryString(urlQuery, parseResult.GetValue(_query), out string? query, out error)
+            || !ConnectHubMode.TryCreate(parseResult.GetValue(_hub), url, query, _sink, out ConnectHubMode? hubMode, out error))
         {
             _sink.Error(error);
             return 1;
@@ -251,14 +255,14 @@ internal sealed class ConnectCommand : Command
 
         using var http = new DefaultHttpClient();
         using var transport = CreateTransport(transportName, http);
-        var connection = new Connection(url, query);
+        Connection connection = hubMode?.Connection ?? new Connection(url, query);
         await using var disposeConnection = connection.ConfigureAwait(false);
         foreach (var header in headers)
         {
             connection.Headers[header.Key] = header.Value;
         }
 
-        ClientEventPrinter.Attach(connection, _sink, prefix: string.Empty, maxMessageLength: int.MaxValue);
+        ClientEventPrinter.Attach(connection, _sink, prefix: string.Empty, maxMessageLength: int.MaxValue, printReceived: hubMode is null);
 
         // Closed is raised by our own stop too; only a close before it (the connection gave up) ends the command with an error.
         var closedOnItsOwn = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -296,7 +300,8 @@ internal sealed class ConnectCommand : Command
                 _sink.Info("Type a line and press Enter to send it. Ctrl+D (end of input) or Ctrl+C stops.");
             }
 
-            bool endOfInput = await SendLinesAsync(connection, InputLines.Start(_input()), closedOnItsOwn.Task, cancellationToken).ConfigureAwait(false);
+            Func<string, CancellationToken, Task> send = hubMode is null ? connection.SendAsync : hubMode.InvokeLineAsync;
+            bool endOfInput = await SendLinesAsync(send, InputLines.Start(_input()), closedOnItsOwn.Task, cancellationToken).ConfigureAwait(false);
             if (endOfInput && linger > 0 && !closedOnItsOwn.Task.IsCompleted)
             {
                 // Task.WhenAny does not throw: a cancelled delay (Ctrl+C) just ends the wait.
@@ -322,7 +327,7 @@ internal sealed class ConnectCommand : Command
 
     /// <summary>Sends each line until the input ends, the connection closes on its own, or Ctrl+C.</summary>
     /// <returns>Whether the input ended.</returns>
-    private async Task<bool> SendLinesAsync(Connection connection, ChannelReader<string> lines, Task closed, CancellationToken cancellationToken)
+    private async Task<bool> SendLinesAsync(Func<string, CancellationToken, Task> send, ChannelReader<string> lines, Task closed, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -359,7 +364,7 @@ internal sealed class ConnectCommand : Command
                 try
                 {
                     // While reconnecting, the send waits in the connection's queue until it is connected again.
-                    await connection.SendAsync(line, cancellationToken).ConfigureAwait(false);
+                    await send(line, cancellationToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {

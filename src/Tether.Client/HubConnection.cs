@@ -254,14 +254,18 @@ public class HubConnection : Connection
                 }
             })
             : default;
-        try
-        {
-            await send.ConfigureAwait(false);
-        }
-        catch
+        // Over the HTTP transports the result is the /send response, but a failure (reconnecting, closed) may come
+        // first: whichever ends first decides. A send that fails first fails the invocation with its error.
+        Task first = await Task.WhenAny(send, invocation.Completion).ConfigureAwait(false);
+        if (first == send && send.Status != TaskStatus.RanToCompletion)
         {
             _pending.Remove(invocation);
-            throw;
+            await send.ConfigureAwait(false);
+        }
+        else if (!send.IsCompleted)
+        {
+            // Observed here; the connection reports a send that fails through Error.
+            _ = send.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         }
 
         return await invocation.Completion.ConfigureAwait(false);

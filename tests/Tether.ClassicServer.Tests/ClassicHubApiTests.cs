@@ -1,6 +1,4 @@
 using System.Reflection;
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
 using Tether.Shared;
 
 namespace Tether.ClassicServer.Tests;
@@ -13,7 +11,7 @@ namespace Tether.ClassicServer.Tests;
 /// </summary>
 public sealed class ClassicHubApiTests(ClassicServerFixture fixture) : IClassFixture<ClassicServerFixture>
 {
-    private static readonly Lazy<Assembly> s_officialBuild = new(CompileAgainstOfficialClient);
+    private static readonly Lazy<Assembly> s_officialBuild = new(() => OfficialBuild.Compile("ClassicHubSample.cs", typeof(ClassicHubApiTests).Assembly));
 
     [Fact]
     public void TheSampleIsClassicCode_ItCompilesAgainstTheOfficialClient() =>
@@ -44,25 +42,5 @@ public sealed class ClassicHubApiTests(ClassicServerFixture fixture) : IClassFix
         var log = new StringWriter();
         List<string> calls = await sample(fixture.Server.BaseUri.ToString(), transport, TextWriter.Synchronized(log)).DefaultTimeout();
         return (log.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries), calls);
-    }
-
-    private static Assembly CompileAgainstOfficialClient()
-    {
-        string source = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "ClassicHubSample.cs"))
-            .Replace("Tether.Client", "Microsoft.AspNet.SignalR.Client", StringComparison.Ordinal);
-        string self = typeof(ClassicHubApiTests).Assembly.Location;
-        var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
-            .Split(Path.PathSeparator)
-            .Where(path => !string.Equals(path, self, StringComparison.Ordinal) && !path.EndsWith("Tether.Client.dll", StringComparison.Ordinal))
-            .Select(path => MetadataReference.CreateFromFile(path));
-        var compilation = CSharpCompilation.Create(
-            "ClassicHubSample.Official",
-            [CSharpSyntaxTree.ParseText(source)],
-            references,
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
-        using var stream = new MemoryStream();
-        var result = compilation.Emit(stream);
-        Assert.True(result.Success, string.Join(Environment.NewLine, result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error)));
-        return Assembly.Load(stream.ToArray());
     }
 }

@@ -14,13 +14,13 @@ public sealed class HubSideBySideTests(ClassicServerFixture fixture, ITestOutput
     [MemberData(nameof(TetherTransport.AllAndAuto), MemberType = typeof(TetherTransport))]
     public async Task EverythingOnceLooksTheSame(string transport)
     {
-        var transcripts = new Dictionary<string, IReadOnlyList<string>>();
-        foreach (string kind in ClientUnderTest.Kinds.Reverse())
-        {
-            await using var client = HubClientUnderTest.Create(kind, fixture.Server.BaseUri.ToString());
-            transcripts[kind] = await HubScenarios.EverythingOnce(client, transport);
-            output.WriteLine($"{kind}: {string.Join(" | ", transcripts[kind])}");
-        }
+        var transcripts = await HubScenarios.WithBothClients(
+            async kind =>
+            {
+                await using var client = HubClientUnderTest.Create(kind, fixture.Server.BaseUri.ToString());
+                return await HubScenarios.EverythingOnce(client, transport);
+            },
+            output.WriteLine);
 
         Assert.Equal(HubScenarios.EverythingOnceTranscript, transcripts[ClientUnderTest.OfficialKind]);
         Assert.Equal(transcripts[ClientUnderTest.OfficialKind], transcripts[ClientUnderTest.TetherKind]);
@@ -30,14 +30,14 @@ public sealed class HubSideBySideTests(ClassicServerFixture fixture, ITestOutput
     [MemberData(nameof(TetherTransport.Each), MemberType = typeof(TetherTransport))]
     public async Task CutLooksTheSame(string transport)
     {
-        var transcripts = new Dictionary<string, IReadOnlyList<string>>();
-        foreach (string kind in ClientUnderTest.Kinds.Reverse())
-        {
-            await using var proxy = FaultProxy.Start(fixture.Server.BaseUri);
-            await using var client = HubClientUnderTest.Create(kind, proxy.BaseUri.ToString());
-            transcripts[kind] = await HubScenarios.CutFailsPendingKeepsCallbacks(client, proxy, transport);
-            output.WriteLine($"{kind}: {string.Join(" | ", transcripts[kind])}");
-        }
+        var transcripts = await HubScenarios.WithBothClients(
+            async kind =>
+            {
+                await using var proxy = FaultProxy.Start(fixture.Server.BaseUri);
+                await using var client = HubClientUnderTest.Create(kind, proxy.BaseUri.ToString());
+                return await HubScenarios.CutFailsPendingKeepsCallbacks(client, proxy, transport);
+            },
+            output.WriteLine);
 
         Assert.Equal(HubScenarios.CutTranscript, transcripts[ClientUnderTest.OfficialKind]);
         Assert.Equal(transcripts[ClientUnderTest.OfficialKind], transcripts[ClientUnderTest.TetherKind]);

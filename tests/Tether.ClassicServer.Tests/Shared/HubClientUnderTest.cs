@@ -176,18 +176,7 @@ public abstract class HubClientUnderTest : IAsyncDisposable
             }
 
             _disposed = true;
-            try
-            {
-                await Task.Run(() =>
-                {
-                    _connection.Stop(TimeSpan.FromSeconds(5));
-                    _connection.Dispose();
-                }).WaitAsync(TimeSpan.FromSeconds(15));
-            }
-            catch (Exception)
-            {
-                // Cleanup only: the test has its verdict already.
-            }
+            await ClientUnderTest.StopAndDisposeAsync(_connection);
         }
 
         private static string Json(JToken? value) => value is null || value.Type == JTokenType.Null ? "null" : value.ToString(Newtonsoft.Json.Formatting.None);

@@ -37,6 +37,24 @@ public static class HubScenarios
     ];
 
     /// <summary>
+    /// Runs a scenario with the official client, then with Tether.Client (one after the other: they would see each
+    /// other's broadcasts), and writes each transcript.
+    /// </summary>
+    /// <returns>The transcripts, by client kind.</returns>
+    public static async Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> WithBothClients(
+        Func<string, Task<IReadOnlyList<string>>> run, Action<string> write)
+    {
+        var transcripts = new Dictionary<string, IReadOnlyList<string>>();
+        foreach (string kind in ClientUnderTest.Kinds.Reverse())
+        {
+            transcripts[kind] = await run(kind);
+            write($"{kind}: {string.Join(" | ", transcripts[kind])}");
+        }
+
+        return transcripts;
+    }
+
+    /// <summary>
     /// Start, results, a void call with its client callback, progress, caller state both ways, groups (a call to the
     /// group arrives; after leaving, it does not), a HubException with data, an unknown method, stop.
     /// </summary>

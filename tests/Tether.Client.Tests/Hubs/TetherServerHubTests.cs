@@ -13,13 +13,13 @@ public sealed class TetherServerHubTests(HubServer server, ITestOutputHelper out
     [MemberData(nameof(TetherTransport.AllAndAuto), MemberType = typeof(TetherTransport))]
     public async Task ResultsCallbacksProgressStateGroupsAndErrors_SameAsTheOfficialClient(string transport)
     {
-        var transcripts = new Dictionary<string, IReadOnlyList<string>>();
-        foreach (string kind in ClientUnderTest.Kinds)
-        {
-            await using var client = HubClientUnderTest.Create(kind, server.BaseUri.ToString());
-            transcripts[kind] = await HubScenarios.EverythingOnce(client, transport);
-            output.WriteLine($"{kind}: {string.Join(" | ", transcripts[kind])}");
-        }
+        var transcripts = await HubScenarios.WithBothClients(
+            async kind =>
+            {
+                await using var client = HubClientUnderTest.Create(kind, server.BaseUri.ToString());
+                return await HubScenarios.EverythingOnce(client, transport);
+            },
+            output.WriteLine);
 
         Assert.Equal(HubScenarios.EverythingOnceTranscript, transcripts[ClientUnderTest.TetherKind]);
         Assert.Equal(transcripts[ClientUnderTest.OfficialKind], transcripts[ClientUnderTest.TetherKind]);
@@ -29,14 +29,14 @@ public sealed class TetherServerHubTests(HubServer server, ITestOutputHelper out
     [MemberData(nameof(TetherTransport.Each), MemberType = typeof(TetherTransport))]
     public async Task CutFailsPendingInvocationAndKeepsCallbacks_SameAsTheOfficialClient(string transport)
     {
-        var transcripts = new Dictionary<string, IReadOnlyList<string>>();
-        foreach (string kind in ClientUnderTest.Kinds)
-        {
-            await using var proxy = FaultProxy.Start(server.BaseUri);
-            await using var client = HubClientUnderTest.Create(kind, proxy.BaseUri.ToString());
-            transcripts[kind] = await HubScenarios.CutFailsPendingKeepsCallbacks(client, proxy, transport);
-            output.WriteLine($"{kind}: {string.Join(" | ", transcripts[kind])}");
-        }
+        var transcripts = await HubScenarios.WithBothClients(
+            async kind =>
+            {
+                await using var proxy = FaultProxy.Start(server.BaseUri);
+                await using var client = HubClientUnderTest.Create(kind, proxy.BaseUri.ToString());
+                return await HubScenarios.CutFailsPendingKeepsCallbacks(client, proxy, transport);
+            },
+            output.WriteLine);
 
         Assert.Equal(HubScenarios.CutTranscript, transcripts[ClientUnderTest.TetherKind]);
         Assert.Equal(transcripts[ClientUnderTest.OfficialKind], transcripts[ClientUnderTest.TetherKind]);

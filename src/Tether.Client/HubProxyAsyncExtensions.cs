@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -33,8 +32,6 @@ public static class HubProxyAsyncExtensions
     /// <param name="eventName">The client method.</param>
     /// <param name="onData">The handler (see <see cref="On(IHubProxy, string, Func{Task})"/>).</param>
     /// <returns>Removes the handler when disposed.</returns>
-    [RequiresUnreferencedCode(HubJson.ReflectionMessage)]
-    [RequiresDynamicCode(HubJson.ReflectionMessage)]
     public static IDisposable On<T>(this IHubProxy proxy, string eventName, Func<T, Task> onData) =>
         HubHandlers.BindAsync(proxy, eventName, onData, 1, args => onData(HubHandlers.Arg<T>(proxy, eventName, args, 0)));
 
@@ -45,8 +42,6 @@ public static class HubProxyAsyncExtensions
     /// <param name="eventName">The client method.</param>
     /// <param name="onData">The handler (see <see cref="On(IHubProxy, string, Func{Task})"/>).</param>
     /// <returns>Removes the handler when disposed.</returns>
-    [RequiresUnreferencedCode(HubJson.ReflectionMessage)]
-    [RequiresDynamicCode(HubJson.ReflectionMessage)]
     public static IDisposable On<T1, T2>(this IHubProxy proxy, string eventName, Func<T1, T2, Task> onData) =>
         HubHandlers.BindAsync(proxy, eventName, onData, 2, args => onData(
             HubHandlers.Arg<T1>(proxy, eventName, args, 0),
@@ -113,8 +108,6 @@ public static class HubProxyAsyncExtensions
     /// <param name="eventName">The client method.</param>
     /// <param name="cancellationToken">Ends the enumeration.</param>
     /// <returns>The arguments, in order; one that does not convert ends the enumeration with its error.</returns>
-    [RequiresUnreferencedCode(HubJson.ReflectionMessage)]
-    [RequiresDynamicCode(HubJson.ReflectionMessage)]
     public static IAsyncEnumerable<T> ReadAllAsync<T>(this IHubProxy proxy, string eventName, CancellationToken cancellationToken = default) =>
         ReadCallsAsync(proxy, eventName, 1, args => HubHandlers.Arg<T>(proxy, eventName, args, 0), cancellationToken);
 

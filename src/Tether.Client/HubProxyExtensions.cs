@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using Tether.Client.Internal.Hubs;
 
@@ -19,8 +18,6 @@ public static class HubProxyExtensions
     /// <param name="proxy">The proxy.</param>
     /// <param name="name">The state's name.</param>
     /// <returns>The value.</returns>
-    [RequiresUnreferencedCode(HubJson.ReflectionMessage)]
-    [RequiresDynamicCode(HubJson.ReflectionMessage)]
     public static T GetValue<T>(this IHubProxy proxy, string name)
     {
         if (proxy is null)
@@ -33,7 +30,7 @@ public static class HubProxyExtensions
             throw new ArgumentNullException(nameof(name));
         }
 
-        return proxy[name] is { } node ? node.Deserialize<T>(proxy.JsonSerializerOptions)! : default!;
+        return proxy[name] is { } node ? node.Deserialize(HubJson.TypeInfo<T>(proxy.JsonSerializerOptions))! : default!;
     }
 
     /// <summary>Handles a client method without arguments.</summary>
@@ -58,8 +55,6 @@ public static class HubProxyExtensions
     /// <param name="eventName">The client method.</param>
     /// <param name="onData">The handler.</param>
     /// <returns>Removes the handler when disposed.</returns>
-    [RequiresUnreferencedCode(HubJson.ReflectionMessage)]
-    [RequiresDynamicCode(HubJson.ReflectionMessage)]
     public static IDisposable On<T>(this IHubProxy proxy, string eventName, Action<T> onData) =>
         HubHandlers.Bind(proxy, eventName, onData, 1, args => onData(HubHandlers.Arg<T>(proxy, eventName, args, 0)));
 
@@ -70,8 +65,6 @@ public static class HubProxyExtensions
     /// <param name="eventName">The client method.</param>
     /// <param name="onData">The handler.</param>
     /// <returns>Removes the handler when disposed.</returns>
-    [RequiresUnreferencedCode(HubJson.ReflectionMessage)]
-    [RequiresDynamicCode(HubJson.ReflectionMessage)]
     public static IDisposable On<T1, T2>(this IHubProxy proxy, string eventName, Action<T1, T2> onData) =>
         HubHandlers.Bind(proxy, eventName, onData, 2, args => onData(
             HubHandlers.Arg<T1>(proxy, eventName, args, 0),
@@ -85,8 +78,6 @@ public static class HubProxyExtensions
     /// <param name="eventName">The client method.</param>
     /// <param name="onData">The handler.</param>
     /// <returns>Removes the handler when disposed.</returns>
-    [RequiresUnreferencedCode(HubJson.ReflectionMessage)]
-    [RequiresDynamicCode(HubJson.ReflectionMessage)]
     public static IDisposable On<T1, T2, T3>(this IHubProxy proxy, string eventName, Action<T1, T2, T3> onData) =>
         HubHandlers.Bind(proxy, eventName, onData, 3, args => onData(
             HubHandlers.Arg<T1>(proxy, eventName, args, 0),
@@ -102,8 +93,6 @@ public static class HubProxyExtensions
     /// <param name="eventName">The client method.</param>
     /// <param name="onData">The handler.</param>
     /// <returns>Removes the handler when disposed.</returns>
-    [RequiresUnreferencedCode(HubJson.ReflectionMessage)]
-    [RequiresDynamicCode(HubJson.ReflectionMessage)]
     public static IDisposable On<T1, T2, T3, T4>(this IHubProxy proxy, string eventName, Action<T1, T2, T3, T4> onData) =>
         HubHandlers.Bind(proxy, eventName, onData, 4, args => onData(
             HubHandlers.Arg<T1>(proxy, eventName, args, 0),
@@ -121,8 +110,6 @@ public static class HubProxyExtensions
     /// <param name="eventName">The client method.</param>
     /// <param name="onData">The handler.</param>
     /// <returns>Removes the handler when disposed.</returns>
-    [RequiresUnreferencedCode(HubJson.ReflectionMessage)]
-    [RequiresDynamicCode(HubJson.ReflectionMessage)]
     public static IDisposable On<T1, T2, T3, T4, T5>(this IHubProxy proxy, string eventName, Action<T1, T2, T3, T4, T5> onData) =>
         HubHandlers.Bind(proxy, eventName, onData, 5, args => onData(
             HubHandlers.Arg<T1>(proxy, eventName, args, 0),
@@ -142,8 +129,6 @@ public static class HubProxyExtensions
     /// <param name="eventName">The client method.</param>
     /// <param name="onData">The handler.</param>
     /// <returns>Removes the handler when disposed.</returns>
-    [RequiresUnreferencedCode(HubJson.ReflectionMessage)]
-    [RequiresDynamicCode(HubJson.ReflectionMessage)]
     public static IDisposable On<T1, T2, T3, T4, T5, T6>(this IHubProxy proxy, string eventName, Action<T1, T2, T3, T4, T5, T6> onData) =>
         HubHandlers.Bind(proxy, eventName, onData, 6, args => onData(
             HubHandlers.Arg<T1>(proxy, eventName, args, 0),
@@ -165,8 +150,6 @@ public static class HubProxyExtensions
     /// <param name="eventName">The client method.</param>
     /// <param name="onData">The handler.</param>
     /// <returns>Removes the handler when disposed.</returns>
-    [RequiresUnreferencedCode(HubJson.ReflectionMessage)]
-    [RequiresDynamicCode(HubJson.ReflectionMessage)]
     public static IDisposable On<T1, T2, T3, T4, T5, T6, T7>(this IHubProxy proxy, string eventName, Action<T1, T2, T3, T4, T5, T6, T7> onData) =>
         HubHandlers.Bind(proxy, eventName, onData, 7, args => onData(
             HubHandlers.Arg<T1>(proxy, eventName, args, 0),

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading;
@@ -24,7 +23,11 @@ public interface IHubProxy
     /// <param name="name">The state's name.</param>
     JsonNode? this[string name] { get; set; }
 
-    /// <summary>How arguments, results and client-method arguments are (de)serialized: the connection's <see cref="Connection.JsonSerializerOptions"/>.</summary>
+    /// <summary>
+    /// How arguments, results and client-method arguments are (de)serialized: the connection's
+    /// <see cref="Connection.JsonSerializerOptions"/>, whose type information is used (for native AOT, give it a
+    /// source-generated <c>TypeInfoResolver</c>).
+    /// </summary>
     JsonSerializerOptions JsonSerializerOptions { get; }
 
     /// <summary>The subscription for a client method (created on first use; names are case-insensitive).</summary>
@@ -36,8 +39,6 @@ public interface IHubProxy
     /// <param name="method">The hub method.</param>
     /// <param name="args">Its arguments, serialized with <see cref="JsonSerializerOptions"/>.</param>
     /// <returns>Completes when the server returned; faults with <see cref="HubException"/> for a hub error, <see cref="InvalidOperationException"/> for another error or when the connection is lost first.</returns>
-    [RequiresUnreferencedCode(HubJson.ReflectionMessage)]
-    [RequiresDynamicCode(HubJson.ReflectionMessage)]
     Task Invoke(string method, params object?[] args);
 
     /// <summary>Invokes a hub method and reads its result.</summary>
@@ -45,8 +46,6 @@ public interface IHubProxy
     /// <param name="method">The hub method.</param>
     /// <param name="args">Its arguments.</param>
     /// <returns>The result (<see langword="default"/> for none).</returns>
-    [RequiresUnreferencedCode(HubJson.ReflectionMessage)]
-    [RequiresDynamicCode(HubJson.ReflectionMessage)]
     Task<T> Invoke<T>(string method, params object?[] args);
 
     /// <summary>Invokes a hub method that reports progress (an <c>IProgress&lt;T&gt;</c> parameter on the server).</summary>
@@ -55,8 +54,6 @@ public interface IHubProxy
     /// <param name="onProgress">Called for each progress value, in order, on the thread pool, before the task completes.</param>
     /// <param name="args">Its arguments.</param>
     /// <returns>Completes when the server returned.</returns>
-    [RequiresUnreferencedCode(HubJson.ReflectionMessage)]
-    [RequiresDynamicCode(HubJson.ReflectionMessage)]
     Task Invoke<T>(string method, Action<T> onProgress, params object?[] args);
 
     /// <summary>Invokes a hub method that reports progress and returns a result.</summary>
@@ -66,8 +63,6 @@ public interface IHubProxy
     /// <param name="onProgress">Called for each progress value, in order, before the task completes.</param>
     /// <param name="args">Its arguments.</param>
     /// <returns>The result.</returns>
-    [RequiresUnreferencedCode(HubJson.ReflectionMessage)]
-    [RequiresDynamicCode(HubJson.ReflectionMessage)]
     Task<TResult> Invoke<TResult, TProgress>(string method, Action<TProgress> onProgress, params object?[] args);
 
     /// <summary>Invokes a hub method without a result; the token abandons the wait (the server may still run the method).</summary>
@@ -75,8 +70,6 @@ public interface IHubProxy
     /// <param name="cancellationToken">Cancels the send while it waits its turn, and the wait for the result.</param>
     /// <param name="args">Its arguments.</param>
     /// <returns>Completes when the server returned.</returns>
-    [RequiresUnreferencedCode(HubJson.ReflectionMessage)]
-    [RequiresDynamicCode(HubJson.ReflectionMessage)]
     Task InvokeAsync(string method, CancellationToken cancellationToken, params object?[] args);
 
     /// <summary>Invokes a hub method and reads its result; the token abandons the wait (the server may still run the method).</summary>
@@ -85,8 +78,6 @@ public interface IHubProxy
     /// <param name="cancellationToken">Cancels the send while it waits its turn, and the wait for the result.</param>
     /// <param name="args">Its arguments.</param>
     /// <returns>The result.</returns>
-    [RequiresUnreferencedCode(HubJson.ReflectionMessage)]
-    [RequiresDynamicCode(HubJson.ReflectionMessage)]
     Task<T> InvokeAsync<T>(string method, CancellationToken cancellationToken, params object?[] args);
 
     /// <summary>Invokes a hub method with arguments given as JSON, without reflection (safe for trimming and native AOT).</summary>

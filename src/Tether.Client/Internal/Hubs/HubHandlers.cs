@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.Json;
 using System.Threading;
@@ -56,8 +55,6 @@ internal static class HubHandlers
     }
 
     /// <summary>Argument <paramref name="index"/> as <typeparamref name="T"/>, with the classic message when it does not convert.</summary>
-    [RequiresUnreferencedCode(HubJson.ReflectionMessage)]
-    [RequiresDynamicCode(HubJson.ReflectionMessage)]
     public static T Arg<T>(IHubProxy proxy, string eventName, IList<JsonElement> args, int index) =>
         HubJson.Argument(eventName, args.Count, () => HubJson.Convert<T>(args[index], proxy.JsonSerializerOptions));
 

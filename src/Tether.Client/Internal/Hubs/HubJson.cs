@@ -1,22 +1,36 @@
 using System;
-using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Tether.Client.Internal.Hubs;
 
 /// <summary>Conversions between hub JSON and .NET values with the connection's serializer options.</summary>
 internal static class HubJson
 {
-    /// <summary>Why the reflection-based hub members are not safe for trimming and native AOT, and what to use instead.</summary>
-    public const string ReflectionMessage =
-        "Serializes arguments and deserializes results with reflection over runtime types; for trimming and native AOT use InvokeJsonAsync and the JsonTypeInfo overloads.";
-
-    /// <summary>Reads a value as <typeparamref name="T"/>; a missing or null value gives the default.</summary>
-    [RequiresUnreferencedCode(ReflectionMessage)]
-    [RequiresDynamicCode(ReflectionMessage)]
+    /// <summary>
+    /// Reads a value as <typeparamref name="T"/> with the type information of <paramref name="options"/> (reflection
+    /// only where its resolver uses it; a source-generated resolver makes it safe for native AOT); a missing or null
+    /// value gives the default.
+    /// </summary>
     public static T Convert<T>(JsonElement? value, JsonSerializerOptions options) =>
-        value is { ValueKind: not JsonValueKind.Null } element ? element.Deserialize<T>(options)! : default!;
+        value is { ValueKind: not JsonValueKind.Null } element ? element.Deserialize(TypeInfo<T>(options))! : default!;
+
+    /// <summary>The type information of <typeparamref name="T"/> from the options' resolver.</summary>
+    public static JsonTypeInfo<T> TypeInfo<T>(JsonSerializerOptions options) => (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T));
+
+    /// <summary>Writes a value of any runtime type with the type information of <paramref name="options"/>.</summary>
+    public static void Write(Utf8JsonWriter writer, object? value, JsonSerializerOptions options)
+    {
+        if (value is null)
+        {
+            writer.WriteNullValue();
+        }
+        else
+        {
+            JsonSerializer.Serialize(writer, value, options.GetTypeInfo(value.GetType()));
+        }
+    }
 
     /// <summary>Reads one argument of a client-method call, with the classic client's message when it does not fit.</summary>
     public static T Argument<T>(string eventName, int count, Func<T> read)

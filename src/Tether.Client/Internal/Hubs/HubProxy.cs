@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics.CodeAnalysis;
 using System.Linq;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -68,30 +67,18 @@ internal sealed class HubProxy : IHubProxy
         }
     }
 
-    [RequiresUnreferencedCode(HubJson.ReflectionMessage)]
-    [RequiresDynamicCode(HubJson.ReflectionMessage)]
     public Task Invoke(string method, params object?[] args) => Send(method, args, null, CancellationToken.None);
 
-    [RequiresUnreferencedCode(HubJson.ReflectionMessage)]
-    [RequiresDynamicCode(HubJson.ReflectionMessage)]
     public Task<T> Invoke<T>(string method, params object?[] args) => InvokeAsync<T>(method, CancellationToken.None, args);
 
-    [RequiresUnreferencedCode(HubJson.ReflectionMessage)]
-    [RequiresDynamicCode(HubJson.ReflectionMessage)]
     public Task Invoke<T>(string method, Action<T> onProgress, params object?[] args) =>
         Send(method, args, Progress(onProgress ?? throw new ArgumentNullException(nameof(onProgress))), CancellationToken.None);
 
-    [RequiresUnreferencedCode(HubJson.ReflectionMessage)]
-    [RequiresDynamicCode(HubJson.ReflectionMessage)]
     public Task<TResult> Invoke<TResult, TProgress>(string method, Action<TProgress> onProgress, params object?[] args) =>
         ReadAsync<TResult>(Send(method, args, Progress(onProgress ?? throw new ArgumentNullException(nameof(onProgress))), CancellationToken.None));
 
-    [RequiresUnreferencedCode(HubJson.ReflectionMessage)]
-    [RequiresDynamicCode(HubJson.ReflectionMessage)]
     public Task InvokeAsync(string method, CancellationToken cancellationToken, params object?[] args) => Send(method, args, null, cancellationToken);
 
-    [RequiresUnreferencedCode(HubJson.ReflectionMessage)]
-    [RequiresDynamicCode(HubJson.ReflectionMessage)]
     public Task<T> InvokeAsync<T>(string method, CancellationToken cancellationToken, params object?[] args) =>
         ReadAsync<T>(Send(method, args, null, cancellationToken));
 
@@ -150,21 +137,15 @@ internal sealed class HubProxy : IHubProxy
         subscription?.OnReceived(arguments);
     }
 
-    [RequiresUnreferencedCode(HubJson.ReflectionMessage)]
-    [RequiresDynamicCode(HubJson.ReflectionMessage)]
     private async Task<T> ReadAsync<T>(Task<JsonElement?> invocation) =>
         HubJson.Convert<T>(await invocation.ConfigureAwait(false), JsonSerializerOptions);
 
-    [RequiresUnreferencedCode(HubJson.ReflectionMessage)]
-    [RequiresDynamicCode(HubJson.ReflectionMessage)]
     private Action<JsonElement> Progress<T>(Action<T> onProgress)
     {
         JsonSerializerOptions options = JsonSerializerOptions;
         return data => onProgress(HubJson.Convert<T>(data, options));
     }
 
-    [RequiresUnreferencedCode(HubJson.ReflectionMessage)]
-    [RequiresDynamicCode(HubJson.ReflectionMessage)]
     private Task<JsonElement?> Send(string method, object?[] args, Action<JsonElement>? onProgress, CancellationToken cancellationToken)
     {
         if (args is null)
@@ -180,14 +161,7 @@ internal sealed class HubProxy : IHubProxy
             {
                 foreach (object? argument in args)
                 {
-                    if (argument is null)
-                    {
-                        writer.WriteNullValue();
-                    }
-                    else
-                    {
-                        JsonSerializer.Serialize(writer, argument, argument.GetType(), options);
-                    }
+                    HubJson.Write(writer, argument, options);
                 }
             },
             onProgress,

@@ -39,7 +39,7 @@ public sealed class HubSideBySideTests(ClassicServerFixture fixture, ITestOutput
             },
             output.WriteLine);
 
-        Assert.Equal(HubScenarios.CutTranscript, transcripts[ClientUnderTest.OfficialKind]);
+        Assert.Equal(HubScenarios.CutTranscript(transport), transcripts[ClientUnderTest.OfficialKind]);
         Assert.Equal(transcripts[ClientUnderTest.OfficialKind], transcripts[ClientUnderTest.TetherKind]);
     }
 }

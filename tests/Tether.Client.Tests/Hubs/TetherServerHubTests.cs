@@ -38,7 +38,7 @@ public sealed class TetherServerHubTests(HubServer server, ITestOutputHelper out
             },
             output.WriteLine);
 
-        Assert.Equal(HubScenarios.CutTranscript, transcripts[ClientUnderTest.TetherKind]);
+        Assert.Equal(HubScenarios.CutTranscript(transport), transcripts[ClientUnderTest.TetherKind]);
         Assert.Equal(transcripts[ClientUnderTest.OfficialKind], transcripts[ClientUnderTest.TetherKind]);
     }
 

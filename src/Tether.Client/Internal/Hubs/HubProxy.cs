@@ -82,27 +82,8 @@ internal sealed class HubProxy : IHubProxy
     public Task<T> InvokeAsync<T>(string method, CancellationToken cancellationToken, params object?[] args) =>
         ReadAsync<T>(Send(method, args, null, cancellationToken));
 
-    public Task<JsonElement?> InvokeJsonAsync(string method, IReadOnlyList<JsonNode?> arguments, Action<JsonElement>? onProgress = null, CancellationToken cancellationToken = default)
-    {
-        if (arguments is null)
-        {
-            throw new ArgumentNullException(nameof(arguments));
-        }
-
-        JsonSerializerOptions options = JsonSerializerOptions;
-        return Connection.InvokeAsync(
-            this,
-            method,
-            writer =>
-            {
-                foreach (JsonNode? argument in arguments)
-                {
-                    HubInvocationWriter.WriteNode(writer, argument, options);
-                }
-            },
-            onProgress,
-            cancellationToken);
-    }
+    public Task<JsonElement?> InvokeJsonAsync(string method, IReadOnlyList<JsonNode?> arguments, Action<JsonElement>? onProgress = null, CancellationToken cancellationToken = default) =>
+        Call(method, arguments ?? throw new ArgumentNullException(nameof(arguments)), HubInvocationWriter.WriteNode, onProgress, cancellationToken);
 
     /// <summary>A snapshot of the state, sent with an invocation.</summary>
     public IReadOnlyList<KeyValuePair<string, JsonNode?>> StateSnapshot()
@@ -146,22 +127,26 @@ internal sealed class HubProxy : IHubProxy
         return data => onProgress(HubJson.Convert<T>(data, options));
     }
 
-    private Task<JsonElement?> Send(string method, object?[] args, Action<JsonElement>? onProgress, CancellationToken cancellationToken)
-    {
-        if (args is null)
-        {
-            throw new ArgumentNullException(nameof(args));
-        }
+    private Task<JsonElement?> Send(string method, object?[] args, Action<JsonElement>? onProgress, CancellationToken cancellationToken) =>
+        Call(method, args ?? throw new ArgumentNullException(nameof(args)), HubJson.Write, onProgress, cancellationToken);
 
+    /// <summary>Invokes through the connection, writing each argument with <paramref name="write"/>.</summary>
+    private Task<JsonElement?> Call<TArgument>(
+        string method,
+        IEnumerable<TArgument> arguments,
+        Action<Utf8JsonWriter, TArgument, JsonSerializerOptions> write,
+        Action<JsonElement>? onProgress,
+        CancellationToken cancellationToken)
+    {
         JsonSerializerOptions options = JsonSerializerOptions;
         return Connection.InvokeAsync(
             this,
             method,
             writer =>
             {
-                foreach (object? argument in args)
+                foreach (TArgument argument in arguments)
                 {
-                    HubJson.Write(writer, argument, options);
+                    write(writer, argument, options);
                 }
             },
             onProgress,

@@ -70,6 +70,7 @@ public partial class Connection
         {
             case DispatchKind.Message:
                 Diagnostics.ClientMetrics.Received();
+                Guard(OnMessageDispatching, item);
                 Guard(Received, item.Text!);
                 foreach (Subscriber subscriber in Volatile.Read(ref _subscribers))
                 {

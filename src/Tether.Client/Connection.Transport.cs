@@ -122,7 +122,7 @@ public partial class Connection
 
         if (response.IsHubResult)
         {
-            EnqueueMessages(host, [DispatchItem.FromRaw(Utf8(utf8Json))]);
+            EnqueueArrived(host, Utf8(utf8Json));
             return false;
         }
 
@@ -141,7 +141,10 @@ public partial class Connection
             items = new List<DispatchItem>(messages.Count);
             foreach (string raw in messages)
             {
-                items.Add(DispatchItem.FromRaw(raw));
+                if (OnMessageArrived(raw) is { } item)
+                {
+                    items.Add(item);
+                }
             }
         }
 
@@ -174,15 +177,20 @@ public partial class Connection
         return response.ShouldReconnect;
     }
 
-    internal void OnSendResponse(TransportHost host, string body) => EnqueueMessages(host, [DispatchItem.FromRaw(body)]);
+    internal void OnSendResponse(TransportHost host, string body) => EnqueueArrived(host, body);
 
-    private void EnqueueMessages(TransportHost host, List<DispatchItem> items)
+    private void EnqueueArrived(TransportHost host, string raw)
     {
+        if (OnMessageArrived(raw) is not { } item)
+        {
+            return;
+        }
+
         lock (_lock)
         {
             if (IsLiveLocked(host))
             {
-                EnqueueLocked(host.Run, items);
+                EnqueueLocked(host.Run, [item]);
             }
         }
     }
@@ -214,6 +222,7 @@ public partial class Connection
             {
                 ConnectionRun run = host.Run;
                 SetStateLocked(ConnectionState.Reconnecting);
+                OnConnectionLost(closed: false);
                 _dispatcher.Post(DispatchItem.Event(DispatchKind.Reconnecting));
                 run.ConnectedGate = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
                 run.ReconnectEpisode++;
@@ -397,6 +406,7 @@ public partial class Connection
 
             run.Closed = true;
             SetStateLocked(ConnectionState.Disconnected);
+            OnConnectionLost(closed: true);
             _connectionId = null;
             _connectionToken = null;
             _groupsToken = null;

@@ -1,6 +1,5 @@
 using System.Reflection;
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
+using Tether.Shared;
 
 namespace Tether.Client.Tests;
 
@@ -12,7 +11,7 @@ namespace Tether.Client.Tests;
 /// </summary>
 public sealed class ClassicApiTests : IAsyncLifetime
 {
-    private static readonly Lazy<Assembly> s_officialBuild = new(CompileAgainstOfficialClient);
+    private static readonly Lazy<Assembly> s_officialBuild = new(() => OfficialBuild.Compile("ClassicSample.cs", typeof(ClassicApiTests).Assembly));
     private TestServer _server = null!;
 
     public async Task InitializeAsync() => _server = await TestServer.StartAsync();
@@ -52,25 +51,5 @@ public sealed class ClassicApiTests : IAsyncLifetime
         var log = new StringWriter();
         List<string> received = await sample(_server.Url("/echo"), transport, TextWriter.Synchronized(log), TextWriter.Null).DefaultTimeout();
         return (log.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries), received);
-    }
-
-    private static Assembly CompileAgainstOfficialClient()
-    {
-        string source = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "ClassicSample.cs"))
-            .Replace("Tether.Client", "Microsoft.AspNet.SignalR.Client", StringComparison.Ordinal);
-        string self = typeof(ClassicApiTests).Assembly.Location;
-        var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
-            .Split(Path.PathSeparator)
-            .Where(path => !string.Equals(path, self, StringComparison.Ordinal) && !path.EndsWith("Tether.Client.dll", StringComparison.Ordinal))
-            .Select(path => MetadataReference.CreateFromFile(path));
-        var compilation = CSharpCompilation.Create(
-            "ClassicSample.Official",
-            [CSharpSyntaxTree.ParseText(source)],
-            references,
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
-        using var stream = new MemoryStream();
-        var result = compilation.Emit(stream);
-        Assert.True(result.Success, string.Join(Environment.NewLine, result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error)));
-        return Assembly.Load(stream.ToArray());
     }
 }

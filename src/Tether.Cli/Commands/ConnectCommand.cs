@@ -76,6 +76,8 @@ internal sealed class ConnectCommand : Command
 
     private readonly Option<Verbosity> _verbosity = VerbosityOption.Create();
 
+    private readonly Option<string> _hub = ConnectHubMode.CreateOption();
+
     private readonly ConsoleSink _sink;
     private readonly Func<TextReader> _input;
 
@@ -96,6 +98,7 @@ internal sealed class ConnectCommand : Command
         Options.Add(_json);
         Options.Add(_stats);
         Options.Add(_verbosity);
+        Options.Add(_hub);
         SetAction(InvokeAsync);
     }
 
@@ -254,7 +257,8 @@ internal sealed class ConnectCommand : Command
         if (!TryParseUrl(parseResult.GetValue(_url), out string? url, out string urlQuery, out string? error)
             || !TryParseTransport(parseResult.GetValue(_transport), out string? transportName, out error)
             || !TryParseHeaders(parseResult.GetValue(_headers), out var headers, out error)
-            || !TryBuildQueryString(urlQuery, parseResult.GetValue(_query), out string? query, out error))
+            || !TryBuildQueryString(urlQuery, parseResult.GetValue(_query), out string? query, out error)
+            || !ConnectHubMode.TryCreate(parseResult.GetValue(_hub), url, query, _sink, out ConnectHubMode? hubMode, out error))
         {
             _sink.Error(error);
             return 1;
@@ -275,7 +279,7 @@ internal sealed class ConnectCommand : Command
 
         using var http = new DefaultHttpClient();
         using var transport = CreateTransport(transportName, http);
-        var connection = new Connection(url, query);
+        Connection connection = hubMode?.Connection ?? new Connection(url, query);
         await using var disposeConnection = connection.ConfigureAwait(false);
         foreach (var header in headers)
         {
@@ -283,7 +287,7 @@ internal sealed class ConnectCommand : Command
         }
 
         var verbosity = parseResult.GetValue(_verbosity);
-        AttachOutput(connection, parseResult.GetValue(_json), verbosity);
+        AttachOutput(connection, parseResult.GetValue(_json), verbosity, printReceived: hubMode is null);
         var counts = new LiveCounts(connection);
         using var stopCounts = new CancellationTokenSource();
         Task printCounts = stats > 0 ? counts.PrintEveryAsync(connection, _sink, TimeSpan.FromSeconds(stats), stopCounts.Token) : Task.CompletedTask;
@@ -324,7 +328,8 @@ internal sealed class ConnectCommand : Command
                 _sink.Info("Type a line and press Enter to send it. Ctrl+D (end of input) or Ctrl+C stops.");
             }
 
-            bool endOfInput = await SendLinesAsync(connection, counts, InputLines.Start(_input()), closedOnItsOwn.Task, cancellationToken).ConfigureAwait(false);
+            Func<string, CancellationToken, Task> send = hubMode is null ? connection.SendAsync : hubMode.InvokeLineAsync;
+            bool endOfInput = await SendLinesAsync(send, counts, InputLines.Start(_input()), closedOnItsOwn.Task, cancellationToken).ConfigureAwait(false);
             if (endOfInput && linger > 0 && !closedOnItsOwn.Task.IsCompleted)
             {
                 // Task.WhenAny does not throw: a cancelled delay (Ctrl+C) just ends the wait.
@@ -351,7 +356,7 @@ internal sealed class ConnectCommand : Command
     }
 
     /// <summary>Prints the connection's events as text or JSON lines; quiet prints received messages only, detailed adds the client's trace on stderr.</summary>
-    private void AttachOutput(Connection connection, bool json, Verbosity verbosity)
+    private void AttachOutput(Connection connection, bool json, Verbosity verbosity, bool printReceived)
     {
         if (json)
         {
@@ -359,11 +364,14 @@ internal sealed class ConnectCommand : Command
         }
         else if (verbosity == Verbosity.Quiet)
         {
-            connection.Received += data => _sink.Info(data);
+            if (printReceived)
+            {
+                connection.Received += data => _sink.Info(data);
+            }
         }
         else
         {
-            ClientEventPrinter.Attach(connection, _sink, prefix: string.Empty, maxMessageLength: int.MaxValue);
+            ClientEventPrinter.Attach(connection, _sink, prefix: string.Empty, maxMessageLength: int.MaxValue, printReceived);
         }
 
         if (verbosity == Verbosity.Detailed)
@@ -375,7 +383,7 @@ internal sealed class ConnectCommand : Command
 
     /// <summary>Sends each line until the input ends, the connection closes on its own, or Ctrl+C.</summary>
     /// <returns>Whether the input ended.</returns>
-    private async Task<bool> SendLinesAsync(Connection connection, LiveCounts counts, ChannelReader<string> lines, Task closed, CancellationToken cancellationToken)
+    private async Task<bool> SendLinesAsync(Func<string, CancellationToken, Task> send, LiveCounts counts, ChannelReader<string> lines, Task closed, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -412,7 +420,7 @@ internal sealed class ConnectCommand : Command
                 try
                 {
                     // While reconnecting, the send waits in the connection's queue until it is connected again.
-                    await connection.SendAsync(line, cancellationToken).ConfigureAwait(false);
+                    await send(line, cancellationToken).ConfigureAwait(false);
                     counts.Sent();
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

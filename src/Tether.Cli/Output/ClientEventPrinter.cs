@@ -15,12 +15,17 @@ internal static class ClientEventPrinter
     /// <param name="sink">Where the lines go.</param>
     /// <param name="prefix">Put before each event (after the timestamp), e.g. <c>client </c>; empty for none.</param>
     /// <param name="maxMessageLength">The most characters of a received message to show.</param>
-    public static void Attach(Connection connection, ConsoleSink sink, string prefix, int maxMessageLength)
+    /// <param name="printReceived">Whether to print <c>received:</c> lines (hub mode prints the calls itself).</param>
+    public static void Attach(Connection connection, ConsoleSink sink, string prefix, int maxMessageLength, bool printReceived = true)
     {
         connection.StateChanged += change => sink.Event(change.NewState == ConnectionState.Connected
             ? $"{prefix}state {change.OldState} -> {change.NewState} ({TransportName(connection)})"
             : $"{prefix}state {change.OldState} -> {change.NewState}");
-        connection.Received += data => sink.Event($"{prefix}received: {DisplayText.OneLine(data, maxMessageLength)}");
+        if (printReceived)
+        {
+            connection.Received += data => sink.Event($"{prefix}received: {DisplayText.OneLine(data, maxMessageLength)}");
+        }
+
         connection.ConnectionSlow += () => sink.Event($"{prefix}connection slow: no message or keep-alive for two thirds of the keep-alive timeout");
         connection.Reconnecting += () => sink.Event($"{prefix}reconnecting");
         connection.Reconnected += () => sink.Event($"{prefix}reconnected ({TransportName(connection)})");

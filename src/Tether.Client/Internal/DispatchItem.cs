@@ -39,6 +39,9 @@ internal sealed class DispatchItem
 
     public TaskCompletionSource<bool>? Marker { get; private set; }
 
+    /// <summary>What a hub connection parsed from the message on arrival (a client-method invocation), for its dispatch.</summary>
+    public object? Parsed { get; set; }
+
     public static DispatchItem Message(string text, string raw) => new(DispatchKind.Message) { Text = text, Raw = raw };
 
     public static DispatchItem State(StateChange change) => new(DispatchKind.StateChanged) { Change = change };

@@ -22,10 +22,17 @@ internal static class Resources
     public const string ErrorFromServer = "Error message received from the server: '{0}'.";
     public const string AspNetCoreServerDetected = "Detected a connection attempt to an ASP.NET Core SignalR Server. This client only supports connecting to an ASP.NET SignalR Server. See https://aka.ms/signalr-core-differences for details.";
     public const string NoCompatibleTransportFound = "No client transport is compatible with the server. This either means that the AutoTransport was configured to use only WebSockets which is not compatible with the server or that the AutoTransport was configured with no sub-transports at all.";
+    public const string ProxiesCannotBeAddedConnectionStarted = "A HubProxy cannot be added after the connection has been started.";
+    public const string InvocationReconnecting = "Connection started reconnecting before invocation result was received.";
+    public const string InvocationConnectionClosed = "Connection was disconnected before invocation result was received.";
+    public const string ClientCallbackInvalidNumberOfArguments = "A client callback for event {0} with {1} argument(s) could not be found";
+    public const string ClientCallbackArgumentTypeMismatch = "A client callback for event {0} with {1} argument(s) was found, however an error occurred because {2}";
     public const string TransportDisconnectedBeforeConnectionFullyInitialized = "The transport disconnected before the connection could be fully initialized.";
 
     // Tether's own (no classic counterpart).
     public const string SendQueueFull = "The send queue is full ({0} messages) while the connection is reconnecting.";
     public const string ConnectionClosedBeforeSend = "The connection was closed before the data could be sent.";
+    public const string InvokeWhileReconnecting = "The hub method cannot be invoked while the connection is reconnecting; invoke it again once reconnected, or set HubConnection.HoldInvocationsWhileReconnecting to queue it.";
+    public const string ProxyNotCreatedByHubConnection = "The proxy must be one that HubConnection.CreateHubProxy returned.";
     public const string CustomTransportNotSupported = "Only the transports of Tether.Client.Transports (WebSocketTransport, ServerSentEventsTransport, LongPollingTransport, AutoTransport) can start a connection.";
 }

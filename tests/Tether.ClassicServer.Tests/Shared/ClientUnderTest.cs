@@ -196,6 +196,26 @@ public abstract class ClientUnderTest : IAsyncDisposable
 
     public abstract ValueTask DisposeAsync();
 
+    /// <summary>
+    /// Cleanup of an official connection (hub connections too): its Stop and Dispose block, so they run on the thread
+    /// pool, bounded, so that a misbehaving server cannot hold a test for 30 s. Never throws: the test has its verdict.
+    /// </summary>
+    public static async Task StopAndDisposeAsync(Official.Connection connection)
+    {
+        try
+        {
+            await Task.Run(() =>
+            {
+                connection.Stop(TimeSpan.FromSeconds(5));
+                connection.Dispose();
+            }).WaitAsync(TimeSpan.FromSeconds(15));
+        }
+        catch (Exception)
+        {
+            // Cleanup only.
+        }
+    }
+
     protected abstract void Stop();
 
     private sealed class TetherUnderTest : ClientUnderTest
@@ -292,19 +312,7 @@ public abstract class ClientUnderTest : IAsyncDisposable
             }
 
             _disposed = true;
-            try
-            {
-                // The official Stop and Dispose block; bound them so a misbehaving server cannot hold a test for 30 s.
-                await Task.Run(() =>
-                {
-                    _connection.Stop(TimeSpan.FromSeconds(5));
-                    _connection.Dispose();
-                }).WaitAsync(TimeSpan.FromSeconds(15));
-            }
-            catch (Exception)
-            {
-                // Cleanup only: the test has its verdict already.
-            }
+            await StopAndDisposeAsync(_connection);
         }
 
         protected override void Stop() => _connection.Stop();

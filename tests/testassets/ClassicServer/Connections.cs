@@ -91,7 +91,10 @@ public sealed class EventsConnection : PersistentConnection
     }
 }
 
-/// <summary>The hub of the wire captures (/signalr, hub "chat"): results, a client callback, and a hub error.</summary>
+/// <summary>
+/// The hub of the wire captures (/signalr, hub "chat"): results, a client callback, and a hub error; and for the hub
+/// client tests: progress, groups, caller state and a method that answers late.
+/// </summary>
 [HubName("chat")]
 public sealed class ChatHub : Hub
 {
@@ -102,4 +105,46 @@ public sealed class ChatHub : Hub
     public void Send(string name, string message) => Clients.All.addMessage(name, message);
 
     public void Fail(string message) => throw new HubException(message, new { code = 42 });
+
+    /// <summary>
+    /// Reports 1..count as progress, then returns count. Progress travels through the message bus and the result
+    /// straight back on the request, so the server lets the progress go out first (half a second) before it answers:
+    /// without that, a client may see the result before the progress, for any client.
+    /// </summary>
+    public async Task<int> CountTo(int count, IProgress<int> progress)
+    {
+        for (int i = 1; i <= count; i++)
+        {
+            progress.Report(i);
+        }
+
+        await Task.Delay(500).ConfigureAwait(false);
+        return count;
+    }
+
+    public Task JoinGroup(string group) => Groups.Add(Context.ConnectionId, group);
+
+    public Task LeaveGroup(string group) => Groups.Remove(Context.ConnectionId, group);
+
+    public void SendToGroup(string group, string name, string message) => Clients.Group(group).addMessage(name, message);
+
+    /// <summary>Reads the caller's <c>name</c> state, counts the calls in its <c>visits</c> state, and answers with both.</summary>
+    public string Greet()
+    {
+        string name = Clients.Caller.name;
+        int visits = Clients.Caller.visits == null ? 0 : (int)Clients.Caller.visits;
+        Clients.Caller.visits = visits + 1;
+        return "hello " + name + " #" + (visits + 1);
+    }
+
+    /// <summary>
+    /// Calls the caller's <c>addMessage("slow", "started")</c>, then answers after <paramref name="milliseconds"/>: an
+    /// invocation a test knows the server has, still pending when it cuts the link.
+    /// </summary>
+    public async Task<string> Slow(int milliseconds)
+    {
+        Clients.Caller.addMessage("slow", "started");
+        await Task.Delay(milliseconds).ConfigureAwait(false);
+        return "late";
+    }
 }

@@ -1,0 +1,56 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Tether.Server;
+
+namespace Tether.Client.Tests.Hubs;
+
+/// <summary>
+/// A real Kestrel server on 127.0.0.1 (a free port) with <see cref="ChatHub"/> at <c>/signalr</c>; it records each
+/// request's path, <c>connectionData</c> and form body.
+/// </summary>
+public sealed class HubServer : IAsyncLifetime
+{
+    private WebApplication? _app;
+
+    public Uri BaseUri { get; private set; } = null!;
+
+    /// <summary>Every request: its path, its <c>connectionData</c> and (for a POST) its body, as received.</summary>
+    public ConcurrentQueue<(string Path, string? ConnectionData, string Body)> Requests { get; } = new();
+
+    public async Task InitializeAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        builder.Services.AddHubs([typeof(ChatHub)]);
+        _app = builder.Build();
+        _app.Use(async (context, next) =>
+        {
+            context.Request.EnableBuffering();
+            string body = await new StreamReader(context.Request.Body, leaveOpen: true).ReadToEndAsync();
+            context.Request.Body.Position = 0;
+            Requests.Enqueue((context.Request.Path, context.Request.Query["connectionData"], body));
+            await next(context);
+        });
+        _app.MapHubs();
+        await _app.StartAsync();
+        string address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        BaseUri = new Uri(address.TrimEnd('/') + "/");
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await _app.StopAsync(cts.Token);
+            await _app.DisposeAsync();
+        }
+    }
+}

@@ -1,11 +1,13 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Linq;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Threading;
 using System.Threading.Tasks;
+using Tether.Client.Diagnostics;
 using Tether.Client.Internal;
 using Tether.Client.Internal.Hubs;
 
@@ -213,6 +215,7 @@ public class HubConnection : Connection
         }
 
         PendingInvocation invocation = _pending.Add(proxy, onProgress);
+        long startTimestamp = Stopwatch.GetTimestamp();
         Task send;
         try
         {
@@ -225,7 +228,7 @@ public class HubConnection : Connection
             throw;
         }
 
-        return AwaitResultAsync(invocation, send, cancellationToken);
+        return MeasureAsync(AwaitResultAsync(invocation, send, cancellationToken), proxy.Name, method, startTimestamp);
     }
 
     private static string GetUrl(string url, bool useDefaultUrl)
@@ -241,6 +244,22 @@ public class HubConnection : Connection
         }
 
         return useDefaultUrl ? url + "signalr" : url;
+    }
+
+    /// <summary>Records the invocation's latency and outcome once it ends, however it ends (result, error, loss, cancellation).</summary>
+    private static async Task<JsonElement?> MeasureAsync(Task<JsonElement?> invocation, string hub, string method, long startTimestamp)
+    {
+        bool succeeded = false;
+        try
+        {
+            JsonElement? result = await invocation.ConfigureAwait(false);
+            succeeded = true;
+            return result;
+        }
+        finally
+        {
+            ClientMetrics.InvocationCompleted(hub, method, startTimestamp, succeeded);
+        }
     }
 
     private async Task<JsonElement?> AwaitResultAsync(PendingInvocation invocation, Task send, CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Text.Json;
+using Tether.Client.Internal;
 using Tether.Client.Internal.Hubs;
 
 namespace Tether.Client;
@@ -30,7 +31,7 @@ public static class HubProxyExtensions
             throw new ArgumentNullException(nameof(name));
         }
 
-        return proxy[name] is { } node ? node.Deserialize(HubJson.TypeInfo<T>(proxy.JsonSerializerOptions))! : default!;
+        return proxy[name] is { } node ? node.Deserialize(JsonMetadata.For<T>(proxy.JsonSerializerOptions))! : default!;
     }
 
     /// <summary>Handles a client method without arguments.</summary>

@@ -28,6 +28,8 @@ internal sealed class TetherServerMetrics : IDisposable
     private readonly Histogram<double> _publishDuration;
     private readonly Counter<long> _gaps;
     private readonly Counter<long> _errors;
+    private readonly Counter<long> _hubInvocations;
+    private readonly Histogram<double> _hubInvocationDuration;
 
     public TetherServerMetrics(IMeterFactory meterFactory, IOptions<PersistentConnectionOptions> options, IServiceProvider services)
     {
@@ -46,6 +48,8 @@ internal sealed class TetherServerMetrics : IDisposable
         _publishDuration = _meter.CreateHistogram<double>("tether.server.backplane.publish.duration", "s", "Time to publish one message to the backplane, until this node has applied it.");
         _gaps = _meter.CreateCounter<long>("tether.server.backplane.gaps", "{gap}", "Ranges of backplane messages this node can never deliver (missed and no longer stored), by reason.");
         _errors = _meter.CreateCounter<long>("tether.server.errors", "{error}", "Requests and handlers that failed, by error.type.");
+        _hubInvocations = _meter.CreateCounter<long>("tether.server.hub.invocations", "{invocation}", "Hub method invocations, by hub and outcome: ok, hub_error (a HubException), error (any other failure).");
+        _hubInvocationDuration = _meter.CreateHistogram<double>("tether.server.hub.invocation.duration", "s", "Time to run one hub method invocation, by hub and outcome.");
 
         long maxBytes = options.Value.MaxBufferedBytes;
         _meter.CreateObservableGauge("tether.server.buffer.bytes", () => Buffer(services)?.BufferedBytes ?? 0, "By", "Payload bytes the message buffers of this node keep now.");
@@ -147,6 +151,26 @@ internal sealed class TetherServerMetrics : IDisposable
 
     /// <summary>Counts a failed request or handler.</summary>
     public void Error(string errorType) => _errors.Add(1, new KeyValuePair<string, object?>(TetherTags.ErrorType, errorType));
+
+    /// <summary>Starts the span of a hub method invocation; pass it, with a <see cref="Stopwatch.GetTimestamp"/> taken now, to <see cref="HubInvoked"/>.</summary>
+    public static Activity? HubInvoking(string hub, string method, string connectionId) =>
+        TetherActivities.StartHubInvocation(hub, method, connectionId);
+
+    /// <summary>
+    /// Counts a hub method invocation and records its duration under its hub and outcome, then sets the outcome on its
+    /// span: status Error, with <paramref name="error"/> as the description, unless it is <see cref="HubInvocationOutcome.Ok"/>.
+    /// </summary>
+    public void HubInvoked(Activity? activity, string hub, long startTimestamp, string outcome, string? error)
+    {
+        var tags = new TagList { { TetherTags.Hub, hub }, { TetherTags.Outcome, outcome } };
+        _hubInvocations.Add(1, tags);
+        _hubInvocationDuration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds, tags);
+        activity?.SetTag(TetherTags.Outcome, outcome);
+        if (outcome != HubInvocationOutcome.Ok)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, error);
+        }
+    }
 
     public void Dispose() => _meter.Dispose();
 

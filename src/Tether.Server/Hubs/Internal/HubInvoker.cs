@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Tether.Server.Diagnostics;
 using Tether.Server.Internal;
 
 namespace Tether.Server.Hubs.Internal;
@@ -10,20 +12,50 @@ namespace Tether.Server.Hubs.Internal;
 /// authorization, binds the arguments from JSON, runs the method through the pipeline and turns its outcome (result,
 /// exception, changed caller state) into a <see cref="HubInvocationResult"/>.
 /// </summary>
-internal sealed class HubInvoker(HubRuntime runtime, IServiceScopeFactory scopes)
+internal sealed class HubInvoker(HubRuntime runtime, IServiceScopeFactory scopes, TetherServerMetrics metrics)
 {
-    /// <summary>Runs <paramref name="invocation"/>; <paramref name="sendProgress"/> carries progress reports to the caller.</summary>
+    /// <summary>The hub tag of a call to a hub that does not exist, so callers cannot grow the set of tag values.</summary>
+    private const string UnknownHub = "unknown";
+
+    /// <summary>
+    /// Runs <paramref name="invocation"/> in a <c>Tether.HubInvocation</c> span, counted and timed under its hub and
+    /// outcome; <paramref name="sendProgress"/> carries progress reports to the caller.
+    /// </summary>
     [RequiresUnreferencedCode("Hub methods are found and called by reflection.")]
     [RequiresDynamicCode("Hub method arguments are bound and progress reporters made at run time.")]
     public async Task<HubInvocationResult> InvokeAsync(HubInvocation invocation, IRequest request, string connectionId, Func<object?, IDictionary<string, object?>?, Task> sendProgress)
     {
-        var state = new StateChangeTracker(invocation.State);
         var hub = runtime.Catalog.Find(invocation.Hub);
-        if (hub is null)
+        string hubTag = hub?.Name ?? UnknownHub;
+        long startTimestamp = Stopwatch.GetTimestamp();
+        using var activity = TetherServerMetrics.HubInvoking(hubTag, invocation.Method, connectionId);
+        HubInvocationResult? result = null;
+        try
         {
-            return new HubInvocationResult(invocation.Id) { Error = ConnectionData.HubCouldNotBeResolved(invocation.Hub) };
+            result = hub is null
+                ? new HubInvocationResult(invocation.Id) { Error = ConnectionData.HubCouldNotBeResolved(invocation.Hub) }
+                : await RunAsync(hub, invocation, request, connectionId, sendProgress).ConfigureAwait(false);
+            return result;
         }
+        finally
+        {
+            metrics.HubInvoked(activity, hubTag, startTimestamp, OutcomeOf(result), result?.Error);
+        }
+    }
 
+    /// <summary>The outcome tag of a call: <paramref name="result"/> is <see langword="null"/> when the call threw (the server is unavailable).</summary>
+    private static string OutcomeOf(HubInvocationResult? result) => result switch
+    {
+        { Error: null } => HubInvocationOutcome.Ok,
+        { IsHubException: true } => HubInvocationOutcome.HubError,
+        _ => HubInvocationOutcome.Error,
+    };
+
+    [RequiresUnreferencedCode("Hub methods are found and called by reflection.")]
+    [RequiresDynamicCode("Hub method arguments are bound and progress reporters made at run time.")]
+    private async Task<HubInvocationResult> RunAsync(HubDescriptor hub, HubInvocation invocation, IRequest request, string connectionId, Func<object?, IDictionary<string, object?>?, Task> sendProgress)
+    {
+        var state = new StateChangeTracker(invocation.State);
         HubProgressChannel? progress = null;
         try
         {

@@ -11,7 +11,7 @@ using Tether.Benchmarks.Load.Server;
 var options = CommandLine.Parse(args);
 if (options is null)
 {
-    Console.Error.WriteLine("usage: [--mode echo|latency|broadcast|idle|scaleout|all]... [--runs N] [--smoke]");
+    Console.Error.WriteLine("usage: [--mode echo|latency|broadcast|idle|scaleout|all]... [--runs N] [--seconds S] [--smoke]");
     return 2;
 }
 
@@ -24,6 +24,10 @@ if (options.Serve)
 IMode[] all = [new EchoMode(), new LatencyMode(), new BroadcastMode(), new IdleMode(), new ScaleOutMode()];
 var modes = options.Modes.Contains("all") ? all : all.Where(m => options.Modes.Contains(m.Name)).ToArray();
 var settings = LoadSettings.Create(options.Smoke);
+if (options.Seconds is { } seconds)
+{
+    settings = settings with { EchoDuration = TimeSpan.FromSeconds(seconds), LatencyDuration = TimeSpan.FromSeconds(seconds) };
+}
 using var cancellation = new CancellationTokenSource(options.Smoke ? TimeSpan.FromMinutes(2) : TimeSpan.FromMinutes(60));
 Console.CancelKeyPress += (_, e) =>
 {
@@ -43,8 +47,11 @@ foreach (var mode in modes)
 Reporter.PrintTable(results, Console.Out);
 return 0;
 
-/// <summary>The command line: <c>--mode</c> (repeatable), <c>--runs</c>, <c>--smoke</c>; <c>--serve</c> and <c>--redis</c> for the child server.</summary>
-internal sealed record CommandLine(IReadOnlySet<string> Modes, int Runs, bool Smoke, bool Serve, string? Redis)
+/// <summary>
+/// The command line: <c>--mode</c> (repeatable), <c>--runs</c>, <c>--seconds</c> (each echo and latency measurement),
+/// <c>--smoke</c>; <c>--serve</c> and <c>--redis</c> for the child server.
+/// </summary>
+internal sealed record CommandLine(IReadOnlySet<string> Modes, int Runs, double? Seconds, bool Smoke, bool Serve, string? Redis)
 {
     private static readonly HashSet<string> Known = ["echo", "latency", "broadcast", "idle", "scaleout", "all"];
 
@@ -55,6 +62,7 @@ internal sealed record CommandLine(IReadOnlySet<string> Modes, int Runs, bool Sm
         bool smoke = false;
         bool serve = false;
         string? redis = null;
+        double? seconds = null;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -63,6 +71,10 @@ internal sealed record CommandLine(IReadOnlySet<string> Modes, int Runs, bool Sm
                     modes.Add(args[++i]);
                     break;
                 case "--runs" when i + 1 < args.Length && int.TryParse(args[i + 1], out runs) && runs is >= 1 and <= 20:
+                    i++;
+                    break;
+                case "--seconds" when i + 1 < args.Length && double.TryParse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture, out double s) && s is > 0 and <= 60:
+                    seconds = s;
                     i++;
                     break;
                 case "--smoke":
@@ -84,6 +96,6 @@ internal sealed record CommandLine(IReadOnlySet<string> Modes, int Runs, bool Sm
             modes.Add("all");
         }
 
-        return new CommandLine(modes, smoke && !args.Contains("--runs") ? 1 : runs, smoke, serve, redis);
+        return new CommandLine(modes, smoke && !args.Contains("--runs") ? 1 : runs, seconds, smoke, serve, redis);
     }
 }

@@ -38,16 +38,14 @@ internal sealed class EchoMode : IMode
         limit.CancelAfter(settings.MeasurementLimit);
         string payload = new('x', payloadBytes);
         var replies = Enumerable.Range(0, connections).Select(_ => new SemaphoreSlim(0)).ToArray();
-        var clients = new List<IBenchClient>();
+        var clients = Enumerable.Range(0, connections).Select(_ => target.Create(server.BaseUri)).ToList();
         try
         {
-            for (int i = 0; i < connections; i++)
+            await Parallel.ForAsync(0, connections, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = limit.Token }, async (i, ct) =>
             {
-                var client = target.Create(server.BaseUri);
-                clients.Add(client);
                 var reply = replies[i];
-                await client.ConnectAsync(_ => reply.Release(), limit.Token);
-            }
+                await clients[i].ConnectAsync(_ => reply.Release(), ct);
+            });
 
             // Warm-up: a few round trips per connection (JIT, buffers), not measured.
             await Task.WhenAll(clients.Select((c, i) => LoopAsync(c, replies[i], payload, DateTime.UtcNow.AddMilliseconds(100), limit.Token)));

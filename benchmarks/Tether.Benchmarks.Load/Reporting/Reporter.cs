@@ -20,7 +20,10 @@ internal static class Reporter
             foreach (var scenario in scenarios)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                samples[scenario].Add(await scenario.RunOnceAsync(cancellationToken));
+                var metrics = await scenario.RunOnceAsync(cancellationToken);
+                samples[scenario].Add(metrics);
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"run {run + 1}/{runs} {scenario.Mode} {scenario.Setup} {scenario.Target}/{scenario.Transport}: {scenario.Primary} {metrics[scenario.Primary]:F1}"));
             }
         }
 

@@ -11,7 +11,7 @@ using Tether.Benchmarks.Load.Server;
 var options = CommandLine.Parse(args);
 if (options is null)
 {
-    Console.Error.WriteLine("usage: [--mode echo|latency|broadcast|idle|scaleout|all]... [--runs N] [--seconds S] [--smoke]");
+    Console.Error.WriteLine("usage: [--mode echo|latency|broadcast|idle|scaleout|all]... [--runs N] [--seconds S] [--idle-connections N] [--smoke]");
     return 2;
 }
 
@@ -27,6 +27,11 @@ var settings = LoadSettings.Create(options.Smoke);
 if (options.Seconds is { } seconds)
 {
     settings = settings with { EchoDuration = TimeSpan.FromSeconds(seconds), LatencyDuration = TimeSpan.FromSeconds(seconds) };
+}
+
+if (options.IdleConnections is { } idleConnections)
+{
+    settings = settings with { IdleConnections = [idleConnections] };
 }
 using var cancellation = new CancellationTokenSource(options.Smoke ? TimeSpan.FromMinutes(2) : TimeSpan.FromMinutes(60));
 Console.CancelKeyPress += (_, e) =>
@@ -49,9 +54,9 @@ return 0;
 
 /// <summary>
 /// The command line: <c>--mode</c> (repeatable), <c>--runs</c>, <c>--seconds</c> (each echo and latency measurement),
-/// <c>--smoke</c>; <c>--serve</c> and <c>--redis</c> for the child server.
+/// <c>--idle-connections</c> (one count instead of 5,000 and 10,000), <c>--smoke</c>; <c>--serve</c> and <c>--redis</c> for the child server.
 /// </summary>
-internal sealed record CommandLine(IReadOnlySet<string> Modes, int Runs, double? Seconds, bool Smoke, bool Serve, string? Redis)
+internal sealed record CommandLine(IReadOnlySet<string> Modes, int Runs, double? Seconds, int? IdleConnections, bool Smoke, bool Serve, string? Redis)
 {
     private static readonly HashSet<string> Known = ["echo", "latency", "broadcast", "idle", "scaleout", "all"];
 
@@ -63,6 +68,7 @@ internal sealed record CommandLine(IReadOnlySet<string> Modes, int Runs, double?
         bool serve = false;
         string? redis = null;
         double? seconds = null;
+        int? idleConnections = null;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -75,6 +81,10 @@ internal sealed record CommandLine(IReadOnlySet<string> Modes, int Runs, double?
                     break;
                 case "--seconds" when i + 1 < args.Length && double.TryParse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture, out double s) && s is > 0 and <= 60:
                     seconds = s;
+                    i++;
+                    break;
+                case "--idle-connections" when i + 1 < args.Length && int.TryParse(args[i + 1], out int n) && n is >= 1 and <= 20_000:
+                    idleConnections = n;
                     i++;
                     break;
                 case "--smoke":
@@ -96,6 +106,6 @@ internal sealed record CommandLine(IReadOnlySet<string> Modes, int Runs, double?
             modes.Add("all");
         }
 
-        return new CommandLine(modes, smoke && !args.Contains("--runs") ? 1 : runs, seconds, smoke, serve, redis);
+        return new CommandLine(modes, smoke && !args.Contains("--runs") ? 1 : runs, seconds, idleConnections, smoke, serve, redis);
     }
 }

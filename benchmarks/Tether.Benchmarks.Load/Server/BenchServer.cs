@@ -121,18 +121,32 @@ internal sealed class RawSockets
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         using var sending = new SemaphoreSlim(1, 1);
         _open[socket] = sending;
-        byte[] buffer = new byte[64 * 1024];
         try
         {
             while (true)
             {
-                var result = await socket.ReceiveAsync(buffer.AsMemory(), CancellationToken.None);
-                if (result.MessageType == WebSocketMessageType.Close)
+                // An idle socket holds no buffer: wait for data with an empty read, then rent one for the message.
+                var ready = await socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None);
+                if (ready.MessageType == WebSocketMessageType.Close)
                 {
                     break;
                 }
 
-                await SendAsync(socket, sending, buffer.AsMemory(0, result.Count));
+                byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(64 * 1024);
+                try
+                {
+                    var result = await socket.ReceiveAsync(buffer.AsMemory(), CancellationToken.None);
+                    if (result.MessageType == WebSocketMessageType.Close)
+                    {
+                        break;
+                    }
+
+                    await SendAsync(socket, sending, buffer.AsMemory(0, result.Count));
+                }
+                finally
+                {
+                    System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+                }
             }
         }
         catch (WebSocketException)

@@ -1,0 +1,75 @@
+using StackExchange.Redis;
+using Tether.Benchmarks.Load.Clients;
+using Tether.Benchmarks.Load.Reporting;
+using Tether.Benchmarks.Load.Server;
+using Tether.Tests.Utils;
+
+namespace Tether.Benchmarks.Load.Modes;
+
+/// <summary>
+/// Scale-out: the same broadcast with 1 node on the in-process bus, then 1, 2 and 3 nodes sharing a redis-server of
+/// our own, receivers spread over the nodes; Tether and ASP.NET Core SignalR (its Redis backplane). Reports the Redis
+/// commands per broadcast message as well.
+/// </summary>
+internal sealed class ScaleOutMode : IMode
+{
+    public string Name => "scaleout";
+
+    public async Task<IReadOnlyList<Reporter.Result>> RunAsync(LoadSettings settings, int runs, TextWriter output, CancellationToken cancellationToken)
+    {
+        await using var redis = await RedisServerFixture.StartAsync();
+        var monitorOptions = ConfigurationOptions.Parse(redis.Configuration);
+        monitorOptions.AllowAdmin = true;
+        using var monitor = await ConnectionMultiplexer.ConnectAsync(monitorOptions);
+        var targets = Target.All.Where(t => t.Transport == Target.WebSockets && t.Name is Target.Tether or Target.AspNetCore).ToList();
+        var setups = new List<(string Name, int Nodes, bool UseRedis)> { ("1 node, in-process", 1, false) };
+        setups.AddRange(settings.ScaleOutNodes.Select(n => ($"{n} node{(n == 1 ? "" : "s")}, Redis", n, true)));
+
+        var scenarios = new List<Scenario>();
+        string inProcess = $"{setups[0].Name}, {settings.ScaleOutReceivers} rcv";
+        foreach (var (setup, nodes, useRedis) in setups)
+        {
+            foreach (var target in targets)
+            {
+                scenarios.Add(new Scenario(Name, target.Name, target.Transport, $"{setup}, {settings.ScaleOutReceivers} rcv", "deliveriesPerSecond", true,
+                    ct => MeasureAsync(target, nodes, useRedis ? redis.Configuration : null, monitor, settings, ct), useRedis ? inProcess : null));
+            }
+        }
+
+        return await Reporter.RunAsync(scenarios, runs, output, cancellationToken);
+    }
+
+    private static async Task<IReadOnlyDictionary<string, double>> MeasureAsync(
+        Target target, int nodeCount, string? redis, ConnectionMultiplexer monitor, LoadSettings settings, CancellationToken cancellationToken)
+    {
+        var nodes = new List<ServerProcess>();
+        try
+        {
+            for (int i = 0; i < nodeCount; i++)
+            {
+                nodes.Add(await ServerProcess.StartAsync(redis));
+            }
+
+            var server = monitor.GetServer(monitor.GetEndPoints()[0]);
+            var metrics = await FanOut.MeasureAsync(nodes, target, settings.ScaleOutReceivers, settings.BroadcastMessages, settings.MeasurementLimit, cancellationToken,
+                redis is null ? null : () => CommandsProcessedAsync(server));
+            metrics["serverCpuMicrosecondsPerMessagePerNode"] = metrics[Scenario.ServerCpuPerMessage] * settings.ScaleOutReceivers / nodeCount;
+            return metrics;
+        }
+        finally
+        {
+            foreach (var node in nodes)
+            {
+                await node.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>redis-server's count of commands processed (INFO stats), which includes this monitor's own INFO calls.</summary>
+    private static async Task<long> CommandsProcessedAsync(IServer server)
+    {
+        var stats = await server.InfoAsync("stats");
+        string value = stats.SelectMany(g => g).First(p => p.Key == "total_commands_processed").Value;
+        return long.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using Tether.Benchmarks.Load.Modes;
+using Tether.Benchmarks.Load.Reporting;
+using Tether.Benchmarks.Load.Server;
+
+// End-to-end load: Tether (Tether.Client → Tether.Server), the official classic client 2.4.2 → Tether.Server,
+// ASP.NET Core SignalR 10 and raw Kestrel WebSockets, in one run; loopback only, bounded in connections, messages
+// and time. One JSON line per measurement on standard output, then a summary table with in-run ratios.
+//   dotnet run -c Release --project benchmarks/Tether.Benchmarks.Load -- [--mode echo|latency|broadcast|idle|scaleout|all] [--runs 3] [--smoke]
+// The servers run in child processes (this program with --serve), so their CPU, allocations and RSS are their own.
+var options = CommandLine.Parse(args);
+if (options is null)
+{
+    Console.Error.WriteLine("usage: [--mode echo|latency|broadcast|idle|scaleout|all]... [--runs N] [--seconds S] [--idle-connections N] [--smoke]");
+    return 2;
+}
+
+if (options.Serve)
+{
+    await BenchServer.RunAsync(options.Redis);
+    return 0;
+}
+
+IMode[] all = [new EchoMode(), new LatencyMode(), new BroadcastMode(), new IdleMode(), new ScaleOutMode()];
+var modes = options.Modes.Contains("all") ? all : all.Where(m => options.Modes.Contains(m.Name)).ToArray();
+var settings = LoadSettings.Create(options.Smoke);
+if (options.Seconds is { } seconds)
+{
+    settings = settings with { EchoDuration = TimeSpan.FromSeconds(seconds), LatencyDuration = TimeSpan.FromSeconds(seconds) };
+}
+
+if (options.IdleConnections is { } idleConnections)
+{
+    settings = settings with { IdleConnections = [idleConnections] };
+}
+using var cancellation = new CancellationTokenSource(options.Smoke ? TimeSpan.FromMinutes(2) : TimeSpan.FromMinutes(60));
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cancellation.Cancel();
+};
+
+Console.Error.WriteLine($"{Environment.ProcessorCount} cores, .NET {Environment.Version}, runs {options.Runs}{(options.Smoke ? ", smoke" : "")}, modes {string.Join(' ', modes.Select(m => m.Name))}");
+var results = new List<Reporter.Result>();
+foreach (var mode in modes)
+{
+    var watch = Stopwatch.StartNew();
+    results.AddRange(await mode.RunAsync(settings, options.Runs, Console.Out, cancellation.Token));
+    Console.Error.WriteLine($"{mode.Name}: {watch.Elapsed.TotalSeconds:F1} s");
+}
+
+Reporter.PrintTable(results, Console.Out);
+return 0;
+
+/// <summary>
+/// The command line: <c>--mode</c> (repeatable), <c>--runs</c>, <c>--seconds</c> (each echo and latency measurement),
+/// <c>--idle-connections</c> (one count instead of 5,000 and 10,000), <c>--smoke</c>; <c>--serve</c> and <c>--redis</c> for the child server.
+/// </summary>
+internal sealed record CommandLine(IReadOnlySet<string> Modes, int Runs, double? Seconds, int? IdleConnections, bool Smoke, bool Serve, string? Redis)
+{
+    private static readonly HashSet<string> Known = ["echo", "latency", "broadcast", "idle", "scaleout", "all"];
+
+    public static CommandLine? Parse(string[] args)
+    {
+        var modes = new HashSet<string>();
+        int runs = 3;
+        bool smoke = false;
+        bool serve = false;
+        string? redis = null;
+        double? seconds = null;
+        int? idleConnections = null;
+        for (int i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--mode" when i + 1 < args.Length && Known.Contains(args[i + 1]):
+                    modes.Add(args[++i]);
+                    break;
+                case "--runs" when i + 1 < args.Length && int.TryParse(args[i + 1], out runs) && runs is >= 1 and <= 20:
+                    i++;
+                    break;
+                case "--seconds" when i + 1 < args.Length && double.TryParse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture, out double s) && s is > 0 and <= 60:
+                    seconds = s;
+                    i++;
+                    break;
+                case "--idle-connections" when i + 1 < args.Length && int.TryParse(args[i + 1], out int n) && n is >= 1 and <= 20_000:
+                    idleConnections = n;
+                    i++;
+                    break;
+                case "--smoke":
+                    smoke = true;
+                    break;
+                case "--serve":
+                    serve = true;
+                    break;
+                case "--redis" when i + 1 < args.Length:
+                    redis = args[++i];
+                    break;
+                default:
+                    return null;
+            }
+        }
+
+        if (modes.Count == 0)
+        {
+            modes.Add("all");
+        }
+
+        return new CommandLine(modes, smoke && !args.Contains("--runs") ? 1 : runs, seconds, idleConnections, smoke, serve, redis);
+    }
+}

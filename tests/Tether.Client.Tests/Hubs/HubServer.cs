@@ -29,6 +29,7 @@ public sealed class HubServer : IAsyncLifetime
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         builder.Services.AddHubs([typeof(ChatHub)]);
+        builder.Services.AddSingleton<ConnectionGates>();
         _app = builder.Build();
         _app.Use(async (context, next) =>
         {

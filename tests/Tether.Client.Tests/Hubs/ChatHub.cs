@@ -47,18 +47,11 @@ public sealed class ChatHub(ConnectionGates gates) : Tether.Server.Hub
         return "hello " + name + " #" + (visits + 1);
     }
 
-    /// <summary>Calls the caller's <c>addMessage("slow", "started")</c>, then answers once the connection's gate is opened or the connection is gone.</summary>
+    /// <summary>Calls the caller's <c>addMessage("slow", "started")</c>, then answers once the connection's gate is opened.</summary>
     public async Task<string> Slow()
     {
         Clients.Caller.addMessage("slow", "started");
         await gates.WaitAsync(Context.ConnectionId);
         return "late";
-    }
-
-    /// <summary>Opens the connection's gate, so nothing stays held for a connection that is gone.</summary>
-    public override Task OnDisconnected(bool stopCalled)
-    {
-        gates.Open(Context.ConnectionId);
-        return Task.CompletedTask;
     }
 }

@@ -49,6 +49,8 @@ public sealed class HubServer : IAsyncLifetime
     {
         if (_app is not null)
         {
+            // The invocations a test left held on purpose end before the server stops.
+            _app.Services.GetRequiredService<ConnectionGates>().OpenAll();
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
             await _app.StopAsync(cts.Token);
             await _app.DisposeAsync();

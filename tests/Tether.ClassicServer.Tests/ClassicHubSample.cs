@@ -72,8 +72,20 @@ public static class ChatSample
         await chat.Invoke("Send", "peer", "hi");
         await gotCall.Task;
 
+        // CountTo holds its result until the gate is opened, from another connection, once every report is in.
         var progress = new List<int>();
-        int counted = await chat.Invoke<int, int>("CountTo", value => progress.Add(value), 3);
+        var sawEveryReport = new TaskCompletionSource<bool>();
+        Task<int> counting = chat.Invoke<int, int>("CountTo", value =>
+        {
+            progress.Add(value);
+            if (progress.Count == 3)
+            {
+                sawEveryReport.TrySetResult(true);
+            }
+        }, 3);
+        await sawEveryReport.Task;
+        await OpenGateAsync(url, hubConnection.ConnectionId);
+        int counted = await counting;
         log.WriteLine("counted {0} with progress {1}", counted, string.Join(",", progress));
 
         string greeting = await chat.Invoke<string>("Greet");
@@ -94,6 +106,17 @@ public static class ChatSample
         log.WriteLine("stopped ({0})", hubConnection.State);
         hubConnection.Dispose();
         return calls;
+    }
+
+    private static async Task OpenGateAsync(string url, string connectionId)
+    {
+        using (var opener = new HubConnection(url))
+        {
+            IHubProxy chat = opener.CreateHubProxy("chat");
+            await opener.Start(new LongPollingTransport());
+            await chat.Invoke("OpenGate", connectionId);
+            opener.Stop();
+        }
     }
 
     private sealed class LogObserver : IObserver<object>

@@ -33,7 +33,6 @@ public sealed class ConnectHubTests(ITestOutputHelper output)
             ("Echo \"hi there\"", " Echo returned: \"hi there\""),
             ("Add 2 3", " Add returned: 5"),
             ("Send \"peer\" \"hello\"", " call chat.addMessage(\"peer\", \"hello\")"),
-            ("Steps 2", " Steps returned: \"done\""),
             ("Fail \"boom\"", " Fail failed: HubException: boom (data: {\"code\":42})"),
             ("NoSuchMethod", " NoSuchMethod failed: "),
         ];
@@ -44,8 +43,17 @@ public sealed class ConnectHubTests(ITestOutputHelper output)
         }
 
         Assert.Contains(cli.StdoutLines, l => l.EndsWith(" Send completed", StringComparison.Ordinal));
-        Assert.Contains(cli.StdoutLines, l => l.EndsWith(" Steps progress: 1", StringComparison.Ordinal));
-        Assert.Contains(cli.StdoutLines, l => l.EndsWith(" Steps progress: 2", StringComparison.Ordinal));
+
+        // Steps holds its result until the test has seen every progress report, then the gate lets it answer.
+        await cli.WriteLineAsync("Steps 2");
+        await cli.WaitForLineAsync(l => l.EndsWith(" Steps progress: 2", StringComparison.Ordinal)).DefaultTimeout();
+        server.Gate.Opened.TrySetResult();
+        await cli.WaitForLineAsync(l => l.EndsWith(" Steps returned: \"done\"", StringComparison.Ordinal)).DefaultTimeout();
+        List<string> lines = [.. cli.StdoutLines];
+        int first = lines.FindIndex(l => l.EndsWith(" Steps progress: 1", StringComparison.Ordinal));
+        int second = lines.FindIndex(l => l.EndsWith(" Steps progress: 2", StringComparison.Ordinal));
+        int result = lines.FindIndex(l => l.EndsWith(" Steps returned: \"done\"", StringComparison.Ordinal));
+        Assert.True(first >= 0 && first < second && second < result, cli.Transcript());
 
         // A line that does not parse is reported on stderr; the next one still works.
         await cli.WriteLineAsync("Add 2 three");
@@ -93,16 +101,20 @@ public sealed class ConnectHubTests(ITestOutputHelper output)
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         builder.Services.AddHubs([typeof(CliChatHub)]);
+        builder.Services.AddSingleton<ProgressGate>();
         var app = builder.Build();
         app.MapHubs();
         await app.StartAsync();
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new HubHost(app, address.TrimEnd('/') + "/");
+        return new HubHost(app, address.TrimEnd('/') + "/", app.Services.GetRequiredService<ProgressGate>());
     }
 
-    private sealed class HubHost(WebApplication app, string url) : IAsyncDisposable
+    private sealed class HubHost(WebApplication app, string url, ProgressGate gate) : IAsyncDisposable
     {
         public string Url => url;
+
+        /// <summary>What <see cref="CliChatHub.Steps"/> waits at before it answers.</summary>
+        public ProgressGate Gate => gate;
 
         public async ValueTask DisposeAsync()
         {
@@ -115,7 +127,7 @@ public sealed class ConnectHubTests(ITestOutputHelper output)
 
 /// <summary>The hub <c>tether connect --hub chat</c> talks to in <see cref="ConnectHubTests"/>.</summary>
 [HubName("chat")]
-public sealed class CliChatHub : Hub
+public sealed class CliChatHub(ProgressGate gate) : Hub
 {
     public string Echo(string message) => message;
 
@@ -125,7 +137,10 @@ public sealed class CliChatHub : Hub
 
     public void Fail(string message) => throw new HubException(message, new { code = 42 });
 
-    /// <summary>Reports 1..count as progress; lets it go out before the result, which travels another way.</summary>
+    /// <summary>
+    /// Reports 1..count as progress, then answers once the test opens the gate: progress and the result travel
+    /// different ways, so the test opens it only after it has seen every report.
+    /// </summary>
     public async Task<string> Steps(int count, IProgress<int> progress)
     {
         for (int i = 1; i <= count; i++)
@@ -133,7 +148,7 @@ public sealed class CliChatHub : Hub
             progress.Report(i);
         }
 
-        await Task.Delay(500);
+        await gate.Opened.Task;
         return "done";
     }
 }

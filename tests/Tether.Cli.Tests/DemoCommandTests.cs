@@ -62,9 +62,9 @@ public sealed class DemoCommandTests(ITestOutputHelper output)
         [
             " hub client state Disconnected -> Connecting",
             $" hub client state Connecting -> Connected ({used})",
-            $" hub client send: {{\"I\":\"0\",\"H\":\"chat\",\"M\":\"Echo\",\"A\":[\"hello hub over {used}\"]}}",
+            $" hub client invokes chat.Echo[\"hello hub over {used}\"]",
             $" hub client chat.Echo returned \"hello hub over {used}\"",
-            " hub client send: {\"I\":\"1\",\"H\":\"chat\",\"M\":\"Add\",\"A\":[19,23]}",
+            " hub client invokes chat.Add[19,23]",
             " hub client chat.Add returned 42",
             $" hub client called by the server: addMessage[\"demo\",\"hello everyone over {used}\"]",
             $" hub client called by the server: addMessage[\"demo\",\"hello demo group over {used}\"]",

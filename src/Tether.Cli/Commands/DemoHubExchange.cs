@@ -11,10 +11,12 @@ using Tether.Client.Http;
 namespace Tether.Cli.Commands;
 
 /// <summary>
-/// The hub part of <c>tether demo</c> over one transport (one instance per transport): a <see cref="HubWireConnection"/> to the <c>chat</c> hub at
+/// The hub part of <c>tether demo</c> over one transport (one instance per transport): a Tether.Client
+/// <see cref="HubConnection"/> with a proxy for the <c>chat</c> hub at
 /// <c>/signalr</c> starts, calls <c>Echo</c> and <c>Add</c> and checks their results, calls <c>Send</c> and checks the
 /// <c>addMessage</c> call it gets back, joins a group and checks a <c>SendToGroup</c>, leaves it, checks the error of
-/// <c>Fail</c>, and stops. The invocations are printed as they go over the wire, and the replies as they come back.
+/// <c>Fail</c>, and stops. Each invocation is printed as it is made, with its arguments, and so is its result or error and
+/// every call the server makes to the client.
 /// </summary>
 /// <param name="server">The embedded server.</param>
 /// <param name="sink">Where both sides print.</param>
@@ -23,6 +25,9 @@ internal sealed class DemoHubExchange(EmbeddedServer server, ConsoleSink sink, D
 {
     /// <summary>The group the demo joins, sends to and leaves.</summary>
     public const string Group = "demo group";
+
+    /// <summary>The client method the hub calls back.</summary>
+    private const string AddMessage = "addMessage";
 
     /// <summary>JSON as the demo prints it: compact, with non-ASCII text as it is (control characters stay escaped).</summary>
     private static readonly JsonSerializerOptions DisplayJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
@@ -37,17 +42,18 @@ internal sealed class DemoHubExchange(EmbeddedServer server, ConsoleSink sink, D
     {
         using var http = new DefaultHttpClient();
         using var transport = ConnectCommand.CreateTransport(transportName, http);
-        var hub = new HubWireConnection(server.Url(ChatHub.MappedPath), ChatHub.Name);
+        var hub = new HubConnection(server.Url(ChatHub.MappedPath), useDefaultUrl: false);
         await using var disposeHub = hub.ConfigureAwait(false);
+        IHubProxy chat = hub.CreateHubProxy(ChatHub.Name);
         hub.StateChanged += change => sink.Event(change.NewState == ConnectionState.Connected
             ? $"hub client state {change.OldState} -> {change.NewState} ({ClientEventPrinter.TransportName(hub)})"
             : $"hub client state {change.OldState} -> {change.NewState}");
         hub.Error += error => sink.Event($"hub client error: {ErrorText.Describe(error)}");
-        hub.Invoking += invocation => sink.Event($"hub client send: {DisplayText.OneLine(Json(invocation))}");
-        hub.ClientCall += (method, args) =>
+        chat.Subscribe(AddMessage).Received += arguments =>
         {
-            sink.Event($"hub client called by the server: {DisplayText.OneLine(method + Json(args))}");
-            _calls.Writer.TryWrite((method, args));
+            var args = JsonNode.Parse("[" + string.Join(',', arguments.Select(a => a.GetRawText())) + "]")!.AsArray();
+            sink.Event($"hub client called by the server: {DisplayText.OneLine(AddMessage + Json(args))}");
+            _calls.Writer.TryWrite((AddMessage, args));
         };
 
         try
@@ -57,20 +63,20 @@ internal sealed class DemoHubExchange(EmbeddedServer server, ConsoleSink sink, D
             string used = ClientEventPrinter.TransportName(hub);
 
             string text = $"hello hub over {used}";
-            await ExpectResultAsync(hub, "Echo", [text], text, cancellationToken).ConfigureAwait(false);
-            await ExpectResultAsync(hub, "Add", [19, 23], 42, cancellationToken).ConfigureAwait(false);
+            await ExpectResultAsync(chat, "Echo", [text], text, cancellationToken).ConfigureAwait(false);
+            await ExpectResultAsync(chat, "Add", [19, 23], 42, cancellationToken).ConfigureAwait(false);
 
             string everyone = $"hello everyone over {used}";
-            await ExpectResultAsync(hub, "Send", ["demo", everyone], null, cancellationToken).ConfigureAwait(false);
-            await ExpectCallAsync("addMessage", ["demo", everyone], cancellationToken).ConfigureAwait(false);
+            await ExpectResultAsync(chat, "Send", ["demo", everyone], null, cancellationToken).ConfigureAwait(false);
+            await ExpectCallAsync(AddMessage, ["demo", everyone], cancellationToken).ConfigureAwait(false);
 
             string members = $"hello {Group} over {used}";
-            await ExpectResultAsync(hub, "JoinGroup", [Group], null, cancellationToken).ConfigureAwait(false);
-            await ExpectResultAsync(hub, "SendToGroup", [Group, "demo", members], null, cancellationToken).ConfigureAwait(false);
-            await ExpectCallAsync("addMessage", ["demo", members], cancellationToken).ConfigureAwait(false);
-            await ExpectResultAsync(hub, "LeaveGroup", [Group], null, cancellationToken).ConfigureAwait(false);
+            await ExpectResultAsync(chat, "JoinGroup", [Group], null, cancellationToken).ConfigureAwait(false);
+            await ExpectResultAsync(chat, "SendToGroup", [Group, "demo", members], null, cancellationToken).ConfigureAwait(false);
+            await ExpectCallAsync(AddMessage, ["demo", members], cancellationToken).ConfigureAwait(false);
+            await ExpectResultAsync(chat, "LeaveGroup", [Group], null, cancellationToken).ConfigureAwait(false);
 
-            await ExpectHubErrorAsync(hub, "Fail", ["failing on purpose"], new JsonObject { ["code"] = 42 }, cancellationToken).ConfigureAwait(false);
+            await ExpectHubErrorAsync(chat, "Fail", ["failing on purpose"], new JsonObject { ["code"] = 42 }, cancellationToken).ConfigureAwait(false);
 
             step.Describe($"stopping the hub connection over {transportName}");
             await step.RunAsync(ct => hub.StopAsync(ct), cancellationToken).ConfigureAwait(false);
@@ -82,9 +88,9 @@ internal sealed class DemoHubExchange(EmbeddedServer server, ConsoleSink sink, D
     }
 
     /// <summary>Invokes a method and checks that it returned <paramref name="expected"/> (<see langword="null"/>: nothing).</summary>
-    private async Task ExpectResultAsync(HubWireConnection hub, string method, JsonArray args, JsonNode? expected, CancellationToken cancellationToken)
+    private async Task ExpectResultAsync(IHubProxy chat, string method, JsonArray args, JsonNode? expected, CancellationToken cancellationToken)
     {
-        var reply = await InvokeAsync(hub, method, args, cancellationToken).ConfigureAwait(false);
+        var reply = await InvokeAsync(chat, method, args, cancellationToken).ConfigureAwait(false);
         if (reply.Error is not null || !JsonNode.DeepEquals(reply.Result, expected))
         {
             throw new InvalidOperationException($"{method} {Describe(reply)} instead of {(expected is null ? "returning nothing" : "returning " + Json(expected))}");
@@ -92,19 +98,20 @@ internal sealed class DemoHubExchange(EmbeddedServer server, ConsoleSink sink, D
     }
 
     /// <summary>Invokes a method and checks that it failed with a hub error carrying <paramref name="expectedData"/>.</summary>
-    private async Task ExpectHubErrorAsync(HubWireConnection hub, string method, JsonArray args, JsonNode expectedData, CancellationToken cancellationToken)
+    private async Task ExpectHubErrorAsync(IHubProxy chat, string method, JsonArray args, JsonNode expectedData, CancellationToken cancellationToken)
     {
-        var reply = await InvokeAsync(hub, method, args, cancellationToken).ConfigureAwait(false);
+        var reply = await InvokeAsync(chat, method, args, cancellationToken).ConfigureAwait(false);
         if (reply.Error is null || !reply.IsHubException || !JsonNode.DeepEquals(reply.ErrorData, expectedData))
         {
             throw new InvalidOperationException($"{method} {Describe(reply)} instead of failing with a hub error with data {Json(expectedData)}");
         }
     }
 
-    private async Task<HubReply> InvokeAsync(HubWireConnection hub, string method, JsonArray args, CancellationToken cancellationToken)
+    private async Task<HubReply> InvokeAsync(IHubProxy chat, string method, JsonArray args, CancellationToken cancellationToken)
     {
-        step.Describe($"calling {ChatHub.Name}.{method} over {ClientEventPrinter.TransportName(hub)}");
-        var reply = await step.RunAsync(ct => hub.InvokeAsync(method, args, ct), cancellationToken).ConfigureAwait(false);
+        step.Describe($"calling {ChatHub.Name}.{method}");
+        sink.Event($"hub client invokes {ChatHub.Name}.{DisplayText.OneLine(method + Json(args))}");
+        var reply = await step.RunAsync(ct => HubReply.InvokeAsync(chat, method, args, ct), cancellationToken).ConfigureAwait(false);
         sink.Event($"hub client {ChatHub.Name}.{method} {DisplayText.OneLine(Describe(reply))}");
         return reply;
     }
@@ -131,6 +138,6 @@ internal sealed class DemoHubExchange(EmbeddedServer server, ConsoleSink sink, D
             return $"failed with {kind} '{reply.Error}'{data}";
         }
 
-        return reply.HasResult ? "returned " + Json(reply.Result) : "returned nothing";
+        return reply.Result is null ? "returned nothing" : "returned " + Json(reply.Result);
     }
 }

@@ -26,12 +26,30 @@ public abstract class HubClientUnderTest : IAsyncDisposable
 
     public abstract string State { get; }
 
+    public abstract string? ConnectionId { get; }
+
+    /// <summary>The server address this client was created for.</summary>
+    public string BaseUrl { get; private init; } = "";
+
     public static HubClientUnderTest Create(string kind, string baseUrl) => kind switch
     {
-        ClientUnderTest.TetherKind => new TetherHub(baseUrl),
-        ClientUnderTest.OfficialKind => new OfficialHub(baseUrl),
+        ClientUnderTest.TetherKind => new TetherHub(baseUrl) { BaseUrl = baseUrl },
+        ClientUnderTest.OfficialKind => new OfficialHub(baseUrl) { BaseUrl = baseUrl },
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown client."),
     };
+
+    /// <summary>
+    /// Opens the hub's gate for this connection (what <c>CountTo</c> and <c>Slow</c> wait at) with a call from a second
+    /// connection: a call on this one could wait behind the held invocation (Tether.Server runs one connection's
+    /// WebSocket calls in order).
+    /// </summary>
+    public async Task OpenGateAsync()
+    {
+        await using HubClientUnderTest opener = Create(Kind, BaseUrl);
+        await opener.StartAsync(ClientUnderTest.LongPolling).DefaultTimeout();
+        await opener.InvokeAsync("OpenGate", ConnectionId!).DefaultTimeout();
+        await opener.StopAsync().DefaultTimeout();
+    }
 
     /// <summary>Starts over a transport; <paramref name="fast"/> shortens the reconnect delays (Tether.Client only: the official transports have fixed ones).</summary>
     public abstract Task StartAsync(string transport, bool fast = false);
@@ -39,8 +57,8 @@ public abstract class HubClientUnderTest : IAsyncDisposable
     /// <summary>Invokes a hub method; its result as compact JSON (<c>null</c> for none).</summary>
     public abstract Task<string> InvokeAsync(string method, params object[] args);
 
-    /// <summary>Invokes a hub method that reports progress; its result and its progress values as compact JSON.</summary>
-    public abstract Task<(string Result, IReadOnlyList<string> Progress)> InvokeWithProgressAsync(string method, params object[] args);
+    /// <summary>Invokes a hub method that reports progress; <paramref name="onProgress"/> gets each value as compact JSON, in order; the result as compact JSON.</summary>
+    public abstract Task<string> InvokeWithProgressAsync(string method, Action<string> onProgress, params object[] args);
 
     public abstract void SetState(string name, string value);
 
@@ -81,17 +99,15 @@ public abstract class HubClientUnderTest : IAsyncDisposable
 
         public override string State => _connection.State.ToString();
 
+        public override string? ConnectionId => _connection.ConnectionId;
+
         public override Task StartAsync(string transport, bool fast = false) => _connection.Start(TetherTransport.Create(transport, fast));
 
         public override async Task<string> InvokeAsync(string method, params object[] args) =>
             Json(await _proxy.Invoke<JsonElement?>(method, args));
 
-        public override async Task<(string Result, IReadOnlyList<string> Progress)> InvokeWithProgressAsync(string method, params object[] args)
-        {
-            var progress = new List<string>();
-            JsonElement? result = await _proxy.Invoke<JsonElement?, JsonElement>(method, p => progress.Add(p.GetRawText()), args);
-            return (Json(result), progress);
-        }
+        public override async Task<string> InvokeWithProgressAsync(string method, Action<string> onProgress, params object[] args) =>
+            Json(await _proxy.Invoke<JsonElement?, JsonElement>(method, p => onProgress(p.GetRawText()), args));
 
         public override void SetState(string name, string value) => _proxy[name] = value;
 
@@ -141,6 +157,8 @@ public abstract class HubClientUnderTest : IAsyncDisposable
 
         public override string State => _connection.State.ToString();
 
+        public override string? ConnectionId => _connection.ConnectionId;
+
         public override Task StartAsync(string transport, bool fast = false) => _connection.Start(transport switch
         {
             ClientUnderTest.WebSockets => new OfficialTransports.WebSocketTransport(),
@@ -152,12 +170,8 @@ public abstract class HubClientUnderTest : IAsyncDisposable
         public override async Task<string> InvokeAsync(string method, params object[] args) =>
             Json(await _proxy.Invoke<JToken>(method, args));
 
-        public override async Task<(string Result, IReadOnlyList<string> Progress)> InvokeWithProgressAsync(string method, params object[] args)
-        {
-            var progress = new List<string>();
-            JToken result = await _proxy.Invoke<JToken, JToken>(method, p => progress.Add(Json(p)), args);
-            return (Json(result), progress);
-        }
+        public override async Task<string> InvokeWithProgressAsync(string method, Action<string> onProgress, params object[] args) =>
+            Json(await _proxy.Invoke<JToken, JToken>(method, p => onProgress(Json(p)), args));
 
         public override void SetState(string name, string value) => _proxy[name] = value;
 

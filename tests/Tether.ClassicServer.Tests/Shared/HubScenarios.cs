@@ -4,7 +4,7 @@ namespace Tether.Shared;
 /// The hub scenarios, run against a server with the <c>chat</c> hub of the classic test host (or its Tether twin):
 /// <c>Echo</c>, <c>Add</c>, <c>Send</c> (to all: <c>addMessage</c>), <c>Fail</c> (a HubException with data),
 /// <c>CountTo</c> (progress), <c>JoinGroup</c>/<c>LeaveGroup</c>/<c>SendToGroup</c>, <c>Greet</c> (caller state) and
-/// <c>Slow</c> (a result that comes late). Each returns a transcript that is the same for every client and server, so
+/// <c>Slow</c> (a result held until the test opens the gate, from another connection: <c>OpenGate</c>). Each returns a transcript that is the same for every client and server, so
 /// tests assert it against the expected one and side by side.
 /// </summary>
 public static class HubScenarios
@@ -78,8 +78,19 @@ public static class HubScenarios
         await client.Log.UntilMessage("peer: broadcast-1").DefaultTimeout();
         transcript.Add("call:peer: broadcast-1");
 
-        var (count, progress) = await client.InvokeWithProgressAsync("CountTo", 3).DefaultTimeout();
-        transcript.Add($"CountTo={count} progress=[{string.Join(",", progress)}]");
+        var progress = new List<string>();
+        var sawEveryReport = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task<string> counting = client.InvokeWithProgressAsync("CountTo", value =>
+        {
+            progress.Add(value);
+            if (progress.Count == 3)
+            {
+                sawEveryReport.TrySetResult();
+            }
+        }, 3);
+        await sawEveryReport.Task.DefaultTimeout();
+        await client.OpenGateAsync();
+        transcript.Add($"CountTo={await counting.DefaultTimeout()} progress=[{string.Join(",", progress)}]");
 
         client.SetState("name", "alice");
         transcript.Add($"Greet={await client.InvokeAsync("Greet").DefaultTimeout()} visits={client.StateJson("visits")}");
@@ -119,7 +130,7 @@ public static class HubScenarios
         await client.InvokeAsync("Send", "before", "cut").DefaultTimeout();
         await client.Log.UntilMessage("before: cut").DefaultTimeout();
 
-        Task<string> pending = client.InvokeAsync("Slow", 5000);
+        Task<string> pending = client.InvokeAsync("Slow");
         await client.Log.UntilMessage("slow: started").DefaultTimeout();
         proxy.CutAll();
         Exception failure = await Assert.ThrowsAnyAsync<Exception>(() => pending.DefaultTimeout());

@@ -7,7 +7,7 @@ namespace Tether.Client.Tests.Hubs;
 /// methods, so the hub scenarios run unchanged against either server.
 /// </summary>
 [HubName("chat")]
-public sealed class ChatHub : Tether.Server.Hub
+public sealed class ChatHub(ConnectionGates gates) : Tether.Server.Hub
 {
     public string Echo(string message) => message;
 
@@ -17,7 +17,7 @@ public sealed class ChatHub : Tether.Server.Hub
 
     public void Fail(string message) => throw new Tether.Server.HubException(message, new { code = 42 });
 
-    /// <summary>Reports 1..count as progress, then returns count; lets the progress go out first, as the classic twin does.</summary>
+    /// <summary>Reports 1..count as progress, then returns count once the test opens the connection's gate, as the classic twin does.</summary>
     public async Task<int> CountTo(int count, IProgress<int> progress)
     {
         for (int i = 1; i <= count; i++)
@@ -25,9 +25,12 @@ public sealed class ChatHub : Tether.Server.Hub
             progress.Report(i);
         }
 
-        await Task.Delay(500);
+        await gates.WaitAsync(Context.ConnectionId);
         return count;
     }
+
+    /// <summary>Opens the gate of another connection's held method; called from a second connection, it never waits behind it.</summary>
+    public void OpenGate(string connectionId) => gates.Open(connectionId);
 
     public Task JoinGroup(string group) => Groups.Add(Context.ConnectionId, group);
 
@@ -44,11 +47,11 @@ public sealed class ChatHub : Tether.Server.Hub
         return "hello " + name + " #" + (visits + 1);
     }
 
-    /// <summary>Calls the caller's <c>addMessage("slow", "started")</c>, then answers after <paramref name="milliseconds"/>.</summary>
-    public async Task<string> Slow(int milliseconds)
+    /// <summary>Calls the caller's <c>addMessage("slow", "started")</c>, then answers once the connection's gate is opened.</summary>
+    public async Task<string> Slow()
     {
         Clients.Caller.addMessage("slow", "started");
-        await Task.Delay(milliseconds);
+        await gates.WaitAsync(Context.ConnectionId);
         return "late";
     }
 }

@@ -29,6 +29,7 @@ public sealed class HubServer : IAsyncLifetime
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         builder.Services.AddHubs([typeof(ChatHub)]);
+        builder.Services.AddSingleton<ConnectionGates>();
         _app = builder.Build();
         _app.Use(async (context, next) =>
         {
@@ -48,6 +49,8 @@ public sealed class HubServer : IAsyncLifetime
     {
         if (_app is not null)
         {
+            // The invocations a test left held on purpose end before the server stops.
+            _app.Services.GetRequiredService<ConnectionGates>().OpenAll();
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
             await _app.StopAsync(cts.Token);
             await _app.DisposeAsync();

@@ -55,7 +55,7 @@ public sealed class HubWireTests(HubServer server) : IClassFixture<HubServer>
         });
         await connection.Start(TetherTransport.Create(transport)).DefaultTimeout();
 
-        Task<string> pending = chat.Invoke<string>("Slow", 10_000);
+        Task<string> pending = chat.Invoke<string>("Slow");
         Assert.Equal(ConnectionState.Disconnected, await stopped.Task.DefaultTimeout());
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => pending.DefaultTimeout());
         Assert.Equal("Connection was disconnected before invocation result was received.", error.Message);

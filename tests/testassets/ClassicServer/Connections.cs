@@ -107,9 +107,9 @@ public sealed class ChatHub : Hub
     public void Fail(string message) => throw new HubException(message, new { code = 42 });
 
     /// <summary>
-    /// Reports 1..count as progress, then returns count. Progress travels through the message bus and the result
-    /// straight back on the request, so the server lets the progress go out first (half a second) before it answers:
-    /// without that, a client may see the result before the progress, for any client.
+    /// Reports 1..count as progress, then returns count once the connection's gate is opened (<see cref="OpenGate"/>,
+    /// from another connection). Progress travels through the message bus and the result straight back on the
+    /// request, so the test opens the gate only after it has seen every report: the result cannot overtake them.
     /// </summary>
     public async Task<int> CountTo(int count, IProgress<int> progress)
     {
@@ -118,9 +118,15 @@ public sealed class ChatHub : Hub
             progress.Report(i);
         }
 
-        await Task.Delay(500).ConfigureAwait(false);
+        await ConnectionGates.WaitAsync(Context.ConnectionId).ConfigureAwait(false);
         return count;
     }
+
+    /// <summary>
+    /// Opens the gate of another connection's held method (<see cref="CountTo"/>, <see cref="Slow"/>). Called from a
+    /// second connection, it never waits behind the held invocation, whatever the server does with one connection's calls.
+    /// </summary>
+    public void OpenGate(string connectionId) => ConnectionGates.Open(connectionId);
 
     public Task JoinGroup(string group) => Groups.Add(Context.ConnectionId, group);
 
@@ -138,13 +144,21 @@ public sealed class ChatHub : Hub
     }
 
     /// <summary>
-    /// Calls the caller's <c>addMessage("slow", "started")</c>, then answers after <paramref name="milliseconds"/>: an
-    /// invocation a test knows the server has, still pending when it cuts the link.
+    /// Calls the caller's <c>addMessage("slow", "started")</c>, then answers once the connection's gate is opened
+    /// (<see cref="OpenGate"/>) or the connection is gone: an invocation a test knows the server has, still pending
+    /// when it cuts the link or cancels.
     /// </summary>
-    public async Task<string> Slow(int milliseconds)
+    public async Task<string> Slow()
     {
         Clients.Caller.addMessage("slow", "started");
-        await Task.Delay(milliseconds).ConfigureAwait(false);
+        await ConnectionGates.WaitAsync(Context.ConnectionId).ConfigureAwait(false);
         return "late";
+    }
+
+    /// <summary>Opens the connection's gate, so nothing stays held for a connection that is gone.</summary>
+    public override Task OnDisconnected(bool stopCalled)
+    {
+        ConnectionGates.Open(Context.ConnectionId);
+        return base.OnDisconnected(stopCalled);
     }
 }

@@ -1,7 +1,3 @@
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Tether.Cli.Commands;
@@ -24,8 +20,8 @@ public sealed class ConnectHubTests(ITestOutputHelper output)
     [MemberData(nameof(Transports))]
     public async Task Lines_invoke_hub_methods_and_results_progress_and_client_calls_are_printed(string transport)
     {
-        await using var server = await StartHubServerAsync();
-        await using var cli = CliProcess.Start(output, "connect", server.Url + "signalr", "--hub", "chat", "--transport", transport);
+        await using var server = await HubHost.StartAsync([typeof(CliChatHub)]);
+        await using var cli = CliProcess.Start(output, "connect", server.Url("/signalr"), "--hub", "chat", "--transport", transport);
         await cli.WaitForLineAsync(l => l.Contains(" state Connecting -> Connected (", StringComparison.Ordinal)).DefaultTimeout();
 
         (string Line, string Expected)[] exchanges =
@@ -47,7 +43,7 @@ public sealed class ConnectHubTests(ITestOutputHelper output)
         // Steps holds its result until the test has seen every progress report, then the gate lets it answer.
         await cli.WriteLineAsync("Steps 2");
         await cli.WaitForLineAsync(l => l.EndsWith(" Steps progress: 2", StringComparison.Ordinal)).DefaultTimeout();
-        server.Gate.Opened.TrySetResult();
+        server.Services.GetRequiredService<ProgressGate>().Opened.TrySetResult();
         await cli.WaitForLineAsync(l => l.EndsWith(" Steps returned: \"done\"", StringComparison.Ordinal)).DefaultTimeout();
         List<string> lines = [.. cli.StdoutLines];
         int first = lines.FindIndex(l => l.EndsWith(" Steps progress: 1", StringComparison.Ordinal));
@@ -93,35 +89,6 @@ public sealed class ConnectHubTests(ITestOutputHelper output)
         await using var cli = CliProcess.Start(output, "connect", "http://127.0.0.1:1/signalr", "--hub", " ");
         Assert.Equal(1, await cli.WaitForExitAsync());
         Assert.Contains("invalid --hub", cli.Stderr, StringComparison.Ordinal);
-    }
-
-    private static async Task<HubHost> StartHubServerAsync()
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        builder.Services.AddHubs([typeof(CliChatHub)]);
-        builder.Services.AddSingleton<ProgressGate>();
-        var app = builder.Build();
-        app.MapHubs();
-        await app.StartAsync();
-        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new HubHost(app, address.TrimEnd('/') + "/", app.Services.GetRequiredService<ProgressGate>());
-    }
-
-    private sealed class HubHost(WebApplication app, string url, ProgressGate gate) : IAsyncDisposable
-    {
-        public string Url => url;
-
-        /// <summary>What <see cref="CliChatHub.Steps"/> waits at before it answers.</summary>
-        public ProgressGate Gate => gate;
-
-        public async ValueTask DisposeAsync()
-        {
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            await app.StopAsync(cts.Token);
-            await app.DisposeAsync();
-        }
     }
 }
 

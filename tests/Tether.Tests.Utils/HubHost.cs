@@ -1,7 +1,4 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Tether.Server;
@@ -39,9 +36,7 @@ public sealed class HubHost : IAsyncDisposable
         Action<IPersistentConnectionBuilder>? services = null,
         Action<IEndpointConventionBuilder>? conventions = null)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
+        var builder = LoopbackKestrel.CreateBuilder();
         builder.Services.AddSingleton<ProgressGate>();
         var hubBuilder = builder.Services.AddHubs(hubs, configure);
         services?.Invoke(hubBuilder);
@@ -49,17 +44,10 @@ public sealed class HubHost : IAsyncDisposable
         var app = builder.Build();
         var mapped = app.MapHubs();
         conventions?.Invoke(mapped);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new HubHost(app, new Uri(address.TrimEnd('/') + "/"));
+        return new HubHost(app, await LoopbackKestrel.StartAsync(app));
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        await _app.StopAsync(cts.Token).ConfigureAwait(false);
-        await _app.DisposeAsync().ConfigureAwait(false);
-    }
+    public ValueTask DisposeAsync() => LoopbackKestrel.StopAsync(_app);
 }
 
 /// <summary>Holds a hub method until the test has seen what it waits for (e.g. every progress report).</summary>

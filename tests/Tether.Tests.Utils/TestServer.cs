@@ -1,7 +1,4 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Tether.Server;
@@ -43,9 +40,7 @@ public sealed class TestServer : IAsyncDisposable
         Action<IServiceCollection>? configureServices = null,
         Action<WebApplication>? configureApp = null)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
+        var builder = LoopbackKestrel.CreateBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddSingleton<ConnectionEventLog>();
         builder.Services.AddPersistentConnections(configure);
@@ -57,16 +52,8 @@ public sealed class TestServer : IAsyncDisposable
         app.MapPersistentConnection<BroadcastConnection>("/broadcast");
         app.MapPersistentConnection<GroupsConnection>("/groups");
         app.MapPersistentConnection<EventsConnection>("/events");
-        await app.StartAsync();
-
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new TestServer(app, new Uri(address.TrimEnd('/') + "/"));
+        return new TestServer(app, await LoopbackKestrel.StartAsync(app));
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        await _app.StopAsync(cts.Token).ConfigureAwait(false);
-        await _app.DisposeAsync().ConfigureAwait(false);
-    }
+    public ValueTask DisposeAsync() => LoopbackKestrel.StopAsync(_app);
 }

@@ -1,9 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Tether.Server;
@@ -25,9 +22,7 @@ public sealed class HubServer : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
+        var builder = LoopbackKestrel.CreateBuilder();
         builder.Services.AddHubs([typeof(ChatHub)]);
         builder.Services.AddSingleton<ConnectionGates>();
         _app = builder.Build();
@@ -40,9 +35,7 @@ public sealed class HubServer : IAsyncLifetime
             await next(context);
         });
         _app.MapHubs();
-        await _app.StartAsync();
-        string address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        BaseUri = new Uri(address.TrimEnd('/') + "/");
+        BaseUri = await LoopbackKestrel.StartAsync(_app);
     }
 
     public async Task DisposeAsync()
@@ -51,9 +44,7 @@ public sealed class HubServer : IAsyncLifetime
         {
             // The invocations a test left held on purpose end before the server stops.
             _app.Services.GetRequiredService<ConnectionGates>().OpenAll();
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            await _app.StopAsync(cts.Token);
-            await _app.DisposeAsync();
+            await LoopbackKestrel.StopAsync(_app);
         }
     }
 }

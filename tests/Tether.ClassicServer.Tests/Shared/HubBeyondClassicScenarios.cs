@@ -88,8 +88,20 @@ public static class HubBeyondClassicScenarios
         await cts.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => slow.DefaultTimeout());
+
+        // Tether.Server reads one connection's WebSocket calls in order, so the held Slow call would keep Add waiting:
+        // release it (from another connection) once the client has given it up; its late result is ignored.
+        await OpenGateAsync(baseUrl, connection.ConnectionId!);
         Assert.Equal(5, await chat.InvokeAsync<int>("Add", CancellationToken.None, 2, 3).DefaultTimeout());
         Assert.Equal(ConnectionState.Connected, connection.State);
+    }
+
+    /// <summary>Opens the gate of <paramref name="connectionId"/> with a call from a second connection, over long polling.</summary>
+    private static async Task OpenGateAsync(string baseUrl, string connectionId)
+    {
+        var (opener, chat) = await StartAsync(baseUrl, ClientUnderTest.LongPolling);
+        await using var _ = opener;
+        await chat.Invoke("OpenGate", connectionId).DefaultTimeout();
     }
 
     /// <summary>Trimming-safe calls: JSON arguments and a source-generated result type, a handler bound the same way, and a hub event read as an async stream that ends when the connection stops.</summary>

@@ -36,7 +36,13 @@ public sealed class MoveBetweenNodesTests(RedisFixture redis, ITestOutputHelper 
         await client.WaitForMessages(1 + (Total / 4)).DefaultTimeout();
         int mark = client.EventCount;
         balancer.SwitchTo(cluster[1].BaseUri);
+
+        // Refuse new connections until the client has seen the link break: a long-polling client whose poll had just
+        // returned would otherwise send its next poll to node B and never reconnect (which is fine, but not this test).
+        balancer.RefuseNew = true;
         balancer.CutAll();
+        await client.WaitForEvent(ClientEventKind.Reconnecting, mark).DefaultTimeout();
+        balancer.RefuseNew = false;
 
         await client.WaitForEvent(ClientEventKind.Reconnected, mark).DefaultTimeout();
         await publisher.DefaultTimeout();

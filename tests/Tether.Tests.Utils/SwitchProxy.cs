@@ -20,6 +20,8 @@ public sealed class SwitchProxy : IAsyncDisposable
     private readonly HashSet<(Socket Client, Socket Server)> _pairs = [];
     private readonly Task _acceptLoop;
     private IPEndPoint _target;
+    private bool _refuseNew;
+    private int _cuts;
 
     private SwitchProxy(IPEndPoint target)
     {
@@ -61,6 +63,31 @@ public sealed class SwitchProxy : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// While true, new connections are reset as soon as they are accepted (checked under the same lock as
+    /// <see cref="CutAll"/>, so a connection accepted before the flag was set and still connecting is refused too).
+    /// Set it, switch and cut to make sure a client notices the move: a long-polling client between two polls would
+    /// otherwise just send its next poll to the new target without reconnecting.
+    /// </summary>
+    public bool RefuseNew
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _refuseNew;
+            }
+        }
+
+        set
+        {
+            lock (_lock)
+            {
+                _refuseNew = value;
+            }
+        }
+    }
+
     /// <summary>Resets every live connection pair.</summary>
     /// <returns>How many were cut.</returns>
     public int CutAll()
@@ -70,6 +97,7 @@ public sealed class SwitchProxy : IAsyncDisposable
         {
             pairs = [.. _pairs];
             _pairs.Clear();
+            _cuts++;
         }
 
         foreach (var (client, server) in pairs)
@@ -147,11 +175,19 @@ public sealed class SwitchProxy : IAsyncDisposable
                 continue;
             }
 
-            _ = ConnectAndPump(client, Target, token);
+            IPEndPoint target;
+            int cutsAtAccept;
+            lock (_lock)
+            {
+                target = _target;
+                cutsAtAccept = _cuts;
+            }
+
+            _ = ConnectAndPump(client, target, cutsAtAccept, token);
         }
     }
 
-    private async Task ConnectAndPump(Socket client, IPEndPoint target, CancellationToken token)
+    private async Task ConnectAndPump(Socket client, IPEndPoint target, int cutsAtAccept, CancellationToken token)
     {
         client.NoDelay = true;
         var server = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
@@ -170,7 +206,8 @@ public sealed class SwitchProxy : IAsyncDisposable
 
         lock (_lock)
         {
-            if (token.IsCancellationRequested || _pairs.Count >= MaxConnections)
+            // A connection accepted before a cut (perhaps for the old target) and still connecting is cut as well.
+            if (token.IsCancellationRequested || _refuseNew || _cuts != cutsAtAccept || _pairs.Count >= MaxConnections)
             {
                 Reset(server);
                 Reset(client);

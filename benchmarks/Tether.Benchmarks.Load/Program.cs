@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Tether.Benchmarks.Load.Clients;
 using Tether.Benchmarks.Load.Modes;
 using Tether.Benchmarks.Load.Reporting;
 using Tether.Benchmarks.Load.Server;
@@ -11,7 +12,7 @@ using Tether.Benchmarks.Load.Server;
 var options = CommandLine.Parse(args);
 if (options is null)
 {
-    Console.Error.WriteLine("usage: [--mode echo|latency|broadcast|idle|scaleout|all]... [--runs N] [--seconds S] [--idle-connections N] [--smoke]");
+    Console.Error.WriteLine("usage: [--mode echo|latency|broadcast|idle|scaleout|all]... [--target tether|classic|aspnetcore|raw]... [--transport webSockets|serverSentEvents|longPolling]... [--connections N]... [--payload B]... [--runs N] [--seconds S] [--idle-connections N] [--smoke]");
     return 2;
 }
 
@@ -21,12 +22,23 @@ if (options.Serve)
     return 0;
 }
 
+Target.Keep(options.Targets, options.Transports);
 IMode[] all = [new EchoMode(), new LatencyMode(), new BroadcastMode(), new IdleMode(), new ScaleOutMode()];
 var modes = options.Modes.Contains("all") ? all : all.Where(m => options.Modes.Contains(m.Name)).ToArray();
 var settings = LoadSettings.Create(options.Smoke);
 if (options.Seconds is { } seconds)
 {
     settings = settings with { EchoDuration = TimeSpan.FromSeconds(seconds), LatencyDuration = TimeSpan.FromSeconds(seconds) };
+}
+
+if (options.Connections.Count > 0)
+{
+    settings = settings with { EchoConnections = [.. options.Connections] };
+}
+
+if (options.Payloads.Count > 0)
+{
+    settings = settings with { PayloadBytes = [.. options.Payloads] };
 }
 
 if (options.IdleConnections is { } idleConnections)
@@ -55,10 +67,24 @@ return 0;
 /// <summary>
 /// The command line: <c>--mode</c> (repeatable), <c>--runs</c>, <c>--seconds</c> (each echo and latency measurement),
 /// <c>--idle-connections</c> (one count instead of 5,000 and 10,000), <c>--smoke</c>; <c>--serve</c> and <c>--redis</c> for the child server.
+/// <c>--target</c> and <c>--transport</c> (repeatable) keep only those targets; <c>--connections</c> and
+/// <c>--payload</c> (repeatable) replace echo's connection counts and payload sizes.
 /// </summary>
 internal sealed record CommandLine(IReadOnlySet<string> Modes, int Runs, double? Seconds, int? IdleConnections, bool Smoke, bool Serve, string? Redis)
 {
     private static readonly HashSet<string> Known = ["echo", "latency", "broadcast", "idle", "scaleout", "all"];
+
+    /// <summary>The target names to keep (empty: all).</summary>
+    public HashSet<string> Targets { get; } = [];
+
+    /// <summary>The transports to keep (empty: all).</summary>
+    public HashSet<string> Transports { get; } = [];
+
+    /// <summary>Echo's connection counts (empty: the defaults).</summary>
+    public List<int> Connections { get; } = [];
+
+    /// <summary>Echo's payload sizes in bytes (empty: the defaults).</summary>
+    public List<int> Payloads { get; } = [];
 
     public static CommandLine? Parse(string[] args)
     {
@@ -69,6 +95,10 @@ internal sealed record CommandLine(IReadOnlySet<string> Modes, int Runs, double?
         string? redis = null;
         double? seconds = null;
         int? idleConnections = null;
+        HashSet<string> targets = [];
+        HashSet<string> transports = [];
+        List<int> connections = [];
+        List<int> payloads = [];
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -85,6 +115,20 @@ internal sealed record CommandLine(IReadOnlySet<string> Modes, int Runs, double?
                     break;
                 case "--idle-connections" when i + 1 < args.Length && int.TryParse(args[i + 1], out int n) && n is >= 1 and <= 20_000:
                     idleConnections = n;
+                    i++;
+                    break;
+                case "--target" when i + 1 < args.Length && Target.Every.Any(t => t.Name == args[i + 1]):
+                    targets.Add(args[++i]);
+                    break;
+                case "--transport" when i + 1 < args.Length && Target.Every.Any(t => t.Transport == args[i + 1]):
+                    transports.Add(args[++i]);
+                    break;
+                case "--connections" when i + 1 < args.Length && int.TryParse(args[i + 1], out int c) && c is >= 1 and <= 1_000:
+                    connections.Add(c);
+                    i++;
+                    break;
+                case "--payload" when i + 1 < args.Length && int.TryParse(args[i + 1], out int b) && b is >= 1 and <= 1_048_576:
+                    payloads.Add(b);
                     i++;
                     break;
                 case "--smoke":
@@ -106,6 +150,11 @@ internal sealed record CommandLine(IReadOnlySet<string> Modes, int Runs, double?
             modes.Add("all");
         }
 
-        return new CommandLine(modes, smoke && !args.Contains("--runs") ? 1 : runs, seconds, idleConnections, smoke, serve, redis);
+        var line = new CommandLine(modes, smoke && !args.Contains("--runs") ? 1 : runs, seconds, idleConnections, smoke, serve, redis);
+        line.Targets.UnionWith(targets);
+        line.Transports.UnionWith(transports);
+        line.Connections.AddRange(connections);
+        line.Payloads.AddRange(payloads);
+        return line;
     }
 }

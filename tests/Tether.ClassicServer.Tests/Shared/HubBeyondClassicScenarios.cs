@@ -89,10 +89,11 @@ public static class HubBeyondClassicScenarios
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => slow.DefaultTimeout());
 
-        // Tether.Server reads one connection's WebSocket calls in order, so the held Slow call would keep Add waiting:
-        // release it (from another connection) once the client has given it up; its late result is ignored.
-        await OpenGateAsync(baseUrl, connection.ConnectionId!);
+        // Both servers run one connection's calls side by side (on WebSockets too), so Add is answered while Slow is
+        // still held; then Slow is released (from another connection) and its late result is ignored.
         Assert.Equal(5, await chat.InvokeAsync<int>("Add", CancellationToken.None, 2, 3).DefaultTimeout());
+        await OpenGateAsync(baseUrl, connection.ConnectionId!);
+        Assert.Equal(7, await chat.InvokeAsync<int>("Add", CancellationToken.None, 3, 4).DefaultTimeout());
         Assert.Equal(ConnectionState.Connected, connection.State);
     }
 

@@ -6,7 +6,7 @@ namespace Tether.Server.Tests.Hubs;
 /// <summary>Starts a <see cref="HubHost"/> with every test hub and the <see cref="HubEventLog"/>.</summary>
 internal static class HubTestServer
 {
-    public static readonly Type[] AllHubs = [typeof(ChatHub), typeof(EventsHub), typeof(TypedHub), typeof(SecureHub), typeof(OpenHub)];
+    public static readonly Type[] AllHubs = [typeof(ChatHub), typeof(EventsHub), typeof(TypedHub), typeof(SecureHub), typeof(OpenHub), typeof(GatedHub)];
 
     public static Task<HubHost> StartAsync(
         Action<HubOptions>? configure = null,
@@ -19,6 +19,7 @@ internal static class HubTestServer
             builder =>
             {
                 builder.Services.AddSingleton<HubEventLog>();
+                builder.Services.AddSingleton<CallGates>();
                 if (connectionOptions is not null)
                 {
                     builder.Services.Configure(connectionOptions);
@@ -32,5 +33,8 @@ internal static class HubTestServer
     {
         /// <summary>The hub events <see cref="EventsHub"/> recorded.</summary>
         public HubEventLog Events => host.Services.GetRequiredService<HubEventLog>();
+
+        /// <summary>The gates <see cref="GatedHub"/> calls wait on.</summary>
+        public CallGates Gates => host.Services.GetRequiredService<CallGates>();
     }
 }

@@ -112,3 +112,31 @@ public sealed class OpenHub : Hub
 
     public Task NotifyUser(string user, string text) => Clients.User(user).notify(text);
 }
+
+/// <summary>One gate per name, opened by the test: holds a <see cref="GatedHub"/> call until then.</summary>
+public sealed class CallGates
+{
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _gates = new();
+
+    public Task WaitAsync(string name) => For(name).Task;
+
+    public void Open(string name) => For(name).TrySetResult();
+
+    private TaskCompletionSource For(string name) =>
+        _gates.GetOrAdd(name, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+}
+
+/// <summary>Calls that wait for the test (<see cref="Hold"/>) beside calls that do not, logging when each starts and ends.</summary>
+[HubName("gated")]
+public sealed class GatedHub(HubEventLog log, CallGates gates) : Hub
+{
+    public async Task<string> Hold(string name)
+    {
+        log.Add("start " + name);
+        await gates.WaitAsync(name);
+        log.Add("end " + name);
+        return name;
+    }
+
+    public string Quick() => "quick";
+}

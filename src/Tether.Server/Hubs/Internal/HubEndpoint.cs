@@ -1,7 +1,9 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Net.WebSockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Tether.Server.Internal;
+using Tether.Server.Internal.Transports;
 using Tether.Server.Messaging;
 
 namespace Tether.Server.Hubs.Internal;
@@ -16,6 +18,10 @@ internal sealed class HubEndpoint(HubRuntime runtime, HubInvoker invoker, IServi
 {
     /// <summary>The connection type name of hub connections in tokens, topics and groups.</summary>
     public static readonly string TypeName = ConnectionTypeName.Of(typeof(HubEndpoint));
+
+    private readonly ParallelCalls? _parallel = runtime.Options.MaximumParallelInvocationsPerConnection > 1
+        ? new ParallelCalls(runtime.Options.MaximumParallelInvocationsPerConnection)
+        : null;
 
     protected internal override async Task<bool> AuthorizeRequest(IRequest request)
     {
@@ -53,9 +59,21 @@ internal sealed class HubEndpoint(HubRuntime runtime, HubInvoker invoker, IServi
         return signals;
     }
 
+    protected internal override Task OnReceived(IRequest request, string connectionId, string? data)
+    {
+        // A WebSocket's calls run side by side, as classic ran them, up to the per-connection bound; a /send request
+        // (long polling, Server-Sent Events) carries one call and answers it, so it waits for it.
+        if (_parallel is not null && request.HttpContext is { } context && context.Features.Get<IDirectReplyFeature>() is not null)
+        {
+            return _parallel.StartAsync(context, () => CallInBackgroundAsync(request, connectionId, data));
+        }
+
+        return CallAsync(request, connectionId, data);
+    }
+
     [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "MapHubs, the only way in, requires unreferenced code.")]
     [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "MapHubs, the only way in, requires dynamic code.")]
-    protected internal override async Task OnReceived(IRequest request, string connectionId, string? data)
+    private async Task CallAsync(IRequest request, string connectionId, string? data)
     {
         var invocation = ClassicHubWire.TryParse(data, runtime.Options.MaxStateLength, out string? id, out string? error);
         if (invocation is null)
@@ -73,6 +91,27 @@ internal sealed class HubEndpoint(HubRuntime runtime, HubInvoker invoker, IServi
 
         var result = await invoker.InvokeAsync(invocation, request, connectionId, (value, state) => SendProgressAsync(connectionId, invocation.Id, value, state)).ConfigureAwait(false);
         await ReplyAsync(request, result).ConfigureAwait(false);
+    }
+
+    /// <summary>A call that runs beside the socket's read loop: it reports its own failures.</summary>
+    private async Task CallInBackgroundAsync(IRequest request, string connectionId, string? data)
+    {
+        try
+        {
+            await CallAsync(request, connectionId, data).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or WebSocketException or ObjectDisposedException)
+        {
+            HubLog.ReplyLost(runtime.Logger, connectionId, ex.Message);
+        }
+        catch (Exception ex) when (RequestFaultHandler.FindUnavailable(ex) is { } unavailable)
+        {
+            HubLog.ReplyLost(runtime.Logger, connectionId, unavailable.Message);
+        }
+        catch (Exception ex)
+        {
+            HubLog.CallFailed(runtime.Logger, connectionId, ex);
+        }
     }
 
     protected internal override Task OnConnected(IRequest request, string connectionId) =>

@@ -8,7 +8,7 @@ namespace Tether.Server.Tests.Lifecycle;
 
 /// <summary>
 /// On ApplicationStopping, with receive requests open on every transport: long polls answer at once with <c>T</c>, SSE
-/// streams end, WebSockets close with 1001 (going away), and the host stops well under 2 s.
+/// streams end, WebSockets close with 1001 (going away), and the host stops well under its 5 s stop timeout.
 /// </summary>
 public sealed class ShutdownTests(ITestOutputHelper output)
 {
@@ -59,7 +59,9 @@ public sealed class ShutdownTests(ITestOutputHelper output)
             stopping.Stop();
             output.WriteLine($"stopped in {stopping.Elapsed.TotalMilliseconds:F0} ms with {PerTransport} receive requests open per transport");
 
-            Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(1.5), $"stopping took {stopping.Elapsed}");
+            // The stop is capped at 5 s (LoopbackKestrel), after which Kestrel would abort what is left: well under it
+            // means the receive requests ended themselves (the answers below say how).
+            Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(3), $"stopping took {stopping.Elapsed}");
             foreach (var result in await Task.WhenAll(answers).DefaultTimeout())
             {
                 Assert.Equal(HttpStatusCode.OK, result.Status);

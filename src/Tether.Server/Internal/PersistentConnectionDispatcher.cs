@@ -123,6 +123,7 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
         switch (operation)
         {
             case RequestOperation.Start:
+                transport.PrepareStartResponse(context.Response);
                 await StartAsync(context, connection, request, key, callback).ConfigureAwait(false);
                 return;
             case RequestOperation.Abort:

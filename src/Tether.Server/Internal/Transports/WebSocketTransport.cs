@@ -47,6 +47,18 @@ internal sealed partial class WebSocketTransport : IServerTransport
 
     public string? Refusal(HttpContext context) => context.WebSockets.IsWebSocketRequest ? null : NotWebSocket;
 
+    /// <summary>
+    /// A WebSocket client sends nothing more over HTTP after <c>/start</c> (its messages go over the socket), so its
+    /// HTTP/1.1 keep-alive connection is closed: an idle connection then costs the server only its socket.
+    /// </summary>
+    public void PrepareStartResponse(HttpResponse response)
+    {
+        if (HttpProtocol.IsHttp11(response.HttpContext.Request.Protocol))
+        {
+            response.Headers.Connection = "close";
+        }
+    }
+
     public async Task ServeAsync(ReceiveContext receive)
     {
         using var socket = await receive.Http.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);

@@ -106,13 +106,6 @@ internal sealed class TetherServerMetrics : IDisposable
     public void MessageReceived(string typeName, string? transport) =>
         _received.Add(1, new(TetherTags.ConnectionType, typeName), new(TetherTags.Transport, TetherTags.TransportOf(transport)));
 
-    /// <summary>Counts a message a client sent, then raises its handler.</summary>
-    public Task MessageReceivedThen(string typeName, string transport, Func<Task> handler)
-    {
-        MessageReceived(typeName, transport);
-        return handler();
-    }
-
     /// <summary>Counts one send of the application.</summary>
     public void MessageSent(string typeName) => _sent.Add(1, new KeyValuePair<string, object?>(TetherTags.ConnectionType, typeName));
 

@@ -28,7 +28,7 @@ internal sealed class ConnectionMessenger : IConnection, IConnectionGroupManager
     public Task Send(string connectionId, object? value, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(connectionId);
-        return _bus.PublishAsync(new Message(Topics.ForConnection(connectionId), Serialize(value)), cancellationToken).AsTask();
+        return _bus.PublishAsync(new Message(Topics.ForConnection(connectionId, _bus), Serialize(value)), cancellationToken).AsTask();
     }
 
     public async Task Send(IReadOnlyList<string> connectionIds, object? value, CancellationToken cancellationToken = default)
@@ -42,7 +42,7 @@ internal sealed class ConnectionMessenger : IConnection, IConnectionGroupManager
         byte[] payload = Serialize(value);
         foreach (string id in connectionIds)
         {
-            await _bus.PublishAsync(new Message(Topics.ForConnection(id), payload), cancellationToken).ConfigureAwait(false);
+            await _bus.PublishAsync(new Message(Topics.ForConnection(id, _bus), payload), cancellationToken).ConfigureAwait(false);
         }
     }
 

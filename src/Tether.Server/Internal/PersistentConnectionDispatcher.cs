@@ -123,6 +123,7 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
         switch (operation)
         {
             case RequestOperation.Start:
+                transport.PrepareStartResponse(context.Response);
                 await StartAsync(context, connection, request, key, callback).ConfigureAwait(false);
                 return;
             case RequestOperation.Abort:
@@ -335,7 +336,11 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
 
         var key = new ConnectionKey(_typeName, connectionId);
         bool legacyConnect = kind == ReceiveKind.Connect && !ProtocolResolver.UsesDelayedStart(ProtocolResolver.Resolve(query["clientProtocol"]));
-        return new ReceiveContext(context, receiveRequest, _receiveServices, _events, data => _metrics.MessageReceivedThen(_typeName, TransportNames.WebSockets, () => connection.OnReceived(request, connectionId, data).OrCompleted()))
+        return new ReceiveContext(context, receiveRequest, _receiveServices, _events, data =>
+        {
+            _metrics.MessageReceived(_typeName, TransportNames.WebSockets);
+            return connection.OnReceived(request, connectionId, data).OrCompleted();
+        })
         {
             // Raised once the request is live, so a request refused because its connection ended raises nothing.
             OnAttached = kind switch

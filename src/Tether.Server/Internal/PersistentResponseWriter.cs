@@ -7,13 +7,33 @@ using Tether.Server.Messaging;
 namespace Tether.Server.Internal;
 
 /// <summary>What one persistent response carries besides its messages.</summary>
+/// <param name="Cursor">The cursor (<c>C</c>), unless <see cref="FormattedCursor"/> is set.</param>
+/// <param name="Initialized">Whether the connection has just been initialized (<c>S</c>).</param>
+/// <param name="ShouldReconnect">Whether the client must reconnect (<c>T</c>).</param>
+/// <param name="GroupsToken">The new groups token (<c>G</c>), or <see langword="null"/>.</param>
+/// <param name="LongPollDelayMs">How long a long-polling client waits before its next poll (<c>L</c>), or 0.</param>
+/// <param name="Error">An error for the client (<c>E</c>), or <see langword="null"/>.</param>
 internal readonly record struct PersistentResponseHeader(
     string Cursor,
     bool Initialized = false,
     bool ShouldReconnect = false,
     string? GroupsToken = null,
     int LongPollDelayMs = 0,
-    string? Error = null);
+    string? Error = null)
+{
+    /// <summary>Creates a header whose cursor was formatted into characters without building a string.</summary>
+    public PersistentResponseHeader(ReadOnlyMemory<char> formattedCursor)
+        : this(string.Empty)
+    {
+        FormattedCursor = formattedCursor;
+    }
+
+    /// <summary>The cursor as characters (a subscription's position, formatted per response); written instead of <see cref="Cursor"/> when not empty.</summary>
+    public ReadOnlyMemory<char> FormattedCursor { get; init; }
+
+    /// <summary>The characters written as the cursor.</summary>
+    public ReadOnlySpan<char> CursorChars => FormattedCursor.IsEmpty ? Cursor.AsSpan() : FormattedCursor.Span;
+}
 
 /// <summary>
 /// Writes the persistent-response envelope <c>{"C":..,"S":1,"T":1,"G":..,"L":..,"M":[..]}</c> in the classic key order,
@@ -31,7 +51,7 @@ internal static class PersistentResponseWriter
 
         // Cursors the buses issue are plain ASCII and go out as they are; anything else (a client's cursor echoed back)
         // is escaped, so no header value can break the JSON or a JSONP script.
-        WriteJsonString(output, header.Cursor);
+        WriteJsonString(output, header.CursorChars);
         if (header.Initialized)
         {
             WriteAscii(output, ",\"S\":1");
@@ -87,13 +107,15 @@ internal static class PersistentResponseWriter
     /// anywhere (letters, digits and <c>-_.,:|+/=~</c>), otherwise escaped by <see cref="Utf8JsonWriter"/>'s default
     /// encoder, which also escapes HTML-sensitive and non-ASCII characters.
     /// </summary>
-    public static void WriteJsonString(IBufferWriter<byte> output, string text)
+    public static void WriteJsonString(IBufferWriter<byte> output, ReadOnlySpan<char> text)
     {
         if (IsPlain(text))
         {
-            WriteAscii(output, "\"");
-            WriteAscii(output, text);
-            WriteAscii(output, "\"");
+            var span = output.GetSpan(text.Length + 2);
+            span[0] = (byte)'"';
+            int written = Encoding.ASCII.GetBytes(text, span[1..]);
+            span[written + 1] = (byte)'"';
+            output.Advance(written + 2);
             return;
         }
 

@@ -39,6 +39,9 @@ internal sealed class ReceiveSession : IDisposable
     private readonly CancellationTokenRegistration _requestAbortedRegistration;
     private readonly AsyncAutoResetSignal _outputDrained = new();
     private IMessageSubscription? _subscription;
+    private char[] _sentCursor = [];
+    private int _sentCursorLength;
+    private string? _sentCursorText;
     private int _endReason;
     private int _keepAliveDue;
     private int _inputPaused;
@@ -137,7 +140,36 @@ internal sealed class ReceiveSession : IDisposable
     public string? UnconsumedFrom => StartCursor ?? Volatile.Read(ref _subscription)?.Cursor;
 
     /// <summary>The cursor of the last persistent response written to the client, or <see langword="null"/>.</summary>
-    public string? LastSentCursor { get; set; }
+    /// <remarks>Built on demand: the loop keeps only the characters of each response's cursor.</remarks>
+    public string? LastSentCursor =>
+        _sentCursorText ?? (_sentCursorLength > 0 ? new string(_sentCursor, 0, _sentCursorLength) : null);
+
+    /// <summary>
+    /// Takes the subscription's cursor for the next response, formatted into a buffer the session reuses (no string per
+    /// response when the bus can format it so), and remembers it as <see cref="LastSentCursor"/>. The characters stay
+    /// valid until the next call; the loop calls this once per response, from its own thread.
+    /// </summary>
+    /// <param name="subscription">The loop's subscription.</param>
+    /// <returns>The cursor's characters.</returns>
+    public ReadOnlyMemory<char> TakeSentCursor(IMessageSubscription subscription)
+    {
+        if (subscription is not TopicSubscription formattable)
+        {
+            _sentCursorText = subscription.Cursor;
+            _sentCursorLength = 0;
+            return _sentCursorText.AsMemory();
+        }
+
+        int length = formattable.CursorLength;
+        if (_sentCursor.Length < length)
+        {
+            _sentCursor = new char[Math.Max(length, _sentCursor.Length * 2)];
+        }
+
+        _sentCursorLength = formattable.FormatCursor(_sentCursor);
+        _sentCursorText = null;
+        return _sentCursor.AsMemory(0, _sentCursorLength);
+    }
 
     /// <summary>
     /// Back-pressure for a transport that reads client input on the same connection (WebSockets): waits while more

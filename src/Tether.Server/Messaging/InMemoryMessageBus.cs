@@ -26,7 +26,7 @@ namespace Tether.Server.Messaging;
 /// A cursor from another bus instance (a restarted process or another node) or a malformed one starts every topic at
 /// "now"; it never throws.</para>
 /// </remarks>
-public sealed class InMemoryMessageBus : IMessageBus, IDisposable, Diagnostics.IBufferedBytesSource
+public sealed class InMemoryMessageBus : IMessageBus, IDisposable, Diagnostics.IBufferedBytesSource, ITopicNameLookup
 {
     private readonly TopicTable _topics;
     private readonly TopicSettings _settings;
@@ -129,6 +129,9 @@ public sealed class InMemoryMessageBus : IMessageBus, IDisposable, Diagnostics.I
         subscription.Start(topics, cursor);
         return subscription;
     }
+
+    /// <inheritdoc/>
+    string? ITopicNameLookup.FindTopicName(ReadOnlySpan<char> name) => _topics.FindName(name);
 
     /// <summary>Stops the expiry timer. Topics and subscriptions keep working, but unused topics are no longer removed.</summary>
     public void Dispose() => _topics.Dispose();

@@ -117,30 +117,41 @@ internal sealed class InMemorySubscription : TopicSubscription
         entry.Topic.NextSeq > entry.Position ? entry.Topic.CountUnread(entry.Position, ulong.MaxValue) : 0;
 
     /// <inheritdoc/>
-    protected override string BuildCursor()
+    public override int CursorLength
     {
-        string processHex = _bus.ProcessHex;
-        int length = CursorCodec.HeaderLength(processHex) + Math.Max(EntryCount - 1, 0);
+        get
+        {
+            int length = CursorCodec.HeaderLength(_bus.ProcessHex) + Math.Max(EntryCount - 1, 0);
+            for (int i = 0; i < EntryCount; i++)
+            {
+                length += CursorCodec.EntryLength(Entries[i].Topic.Key, Entries[i].Position);
+            }
+
+            return length;
+        }
+    }
+
+    /// <inheritdoc/>
+    public override int FormatCursor(Span<char> destination)
+    {
+        int written = CursorCodec.WriteHeader(destination, _bus.ProcessHex);
         for (int i = 0; i < EntryCount; i++)
         {
-            length += CursorCodec.EntryLength(Entries[i].Topic.Key, Entries[i].Position);
+            if (i > 0)
+            {
+                destination[written++] = '|';
+            }
+
+            ref TopicEntry entry = ref Entries[i];
+            written += CursorCodec.WriteEntry(destination[written..], entry.Topic.Key, entry.Position);
         }
 
-        return string.Create(length, this, static (span, subscription) =>
-        {
-            int written = CursorCodec.WriteHeader(span, subscription._bus.ProcessHex);
-            for (int i = 0; i < subscription.EntryCount; i++)
-            {
-                if (i > 0)
-                {
-                    span[written++] = '|';
-                }
-
-                ref TopicEntry entry = ref subscription.Entries[i];
-                written += CursorCodec.WriteEntry(span[written..], entry.Topic.Key, entry.Position);
-            }
-        });
+        return written;
     }
+
+    /// <inheritdoc/>
+    protected override string BuildCursor() =>
+        string.Create(CursorLength, this, static (span, subscription) => subscription.FormatCursor(span));
 
     private static ulong Clamp(ulong requested, ulong oldestId, ulong nextSeq) =>
         requested < oldestId || requested > nextSeq ? oldestId : requested;

@@ -53,6 +53,19 @@ internal abstract class TopicSubscription : IMessageSubscription
     /// <inheritdoc/>
     public string Cursor => _cursor ??= BuildCursor();
 
+    /// <summary>The length of <see cref="Cursor"/>; a bus that can format its cursor without a string measures it so.</summary>
+    public virtual int CursorLength => Cursor.Length;
+
+    /// <summary>Writes <see cref="Cursor"/> into <paramref name="destination"/>, which holds at least <see cref="CursorLength"/> characters.</summary>
+    /// <param name="destination">Where to write.</param>
+    /// <returns>The characters written.</returns>
+    public virtual int FormatCursor(Span<char> destination)
+    {
+        string cursor = Cursor;
+        cursor.CopyTo(destination);
+        return cursor.Length;
+    }
+
     /// <inheritdoc/>
     public long UnreadCount
     {

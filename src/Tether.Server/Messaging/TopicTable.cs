@@ -70,6 +70,11 @@ internal sealed class TopicTable : IDisposable
     /// <returns>The topic.</returns>
     public BufferedTopic GetOrCreate(string name) => _topics.GetOrAdd(name, _create);
 
+    /// <summary>The table's string for the topic spelled <paramref name="name"/>, if it exists.</summary>
+    /// <param name="name">The topic name's characters.</param>
+    /// <returns>The name, or <see langword="null"/>.</returns>
+    public string? FindName(ReadOnlySpan<char> name) => BySpan.TryGetValue(name, out string? actual, out _) ? actual : null;
+
     /// <summary>The topic with this name, if it exists.</summary>
     /// <param name="name">The topic name.</param>
     /// <param name="topic">The topic.</param>

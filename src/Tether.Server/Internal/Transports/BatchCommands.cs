@@ -53,9 +53,13 @@ internal readonly record struct BatchCommands(bool Aborted, bool AbortRaisedElse
 
         if (removedTopics is not null)
         {
-            batch.RemoveAll(m => m.Command is null && removedTopics.Contains(m.Topic));
+            DropMessagesOf(batch, removedTopics);
         }
 
         return new BatchCommands(aborted, raisedElsewhere, groupsChanged, started);
     }
+
+    /// <summary>A method of its own, so a batch without removals allocates no closure.</summary>
+    private static void DropMessagesOf(List<Message> batch, HashSet<string> removedTopics) =>
+        batch.RemoveAll(m => m.Command is null && removedTopics.Contains(m.Topic));
 }

@@ -29,4 +29,10 @@ internal interface IServerTransport
 
     /// <summary>Serves one receive request until it ends.</summary>
     Task ServeAsync(ReceiveContext receive);
+
+    /// <summary>Adjusts the response to <c>/start</c> before it is written; by default it is left as it is.</summary>
+    /// <param name="response">The response.</param>
+    void PrepareStartResponse(HttpResponse response)
+    {
+    }
 }

@@ -33,7 +33,7 @@ internal sealed class ReceiveLoop(ReceiveContext receive, ReceiveSession session
 
         if (_request.Kind == ReceiveKind.Connect)
         {
-            await WriteAsync(new PersistentResponseHeader(subscription.Cursor, Initialized: true), []).ConfigureAwait(false);
+            await WriteAsync(new PersistentResponseHeader(session.TakeSentCursor(subscription)) { Initialized = true }, []).ConfigureAwait(false);
             if (sink.EndsAfterResponse)
             {
                 return;
@@ -67,7 +67,7 @@ internal sealed class ReceiveLoop(ReceiveContext receive, ReceiveSession session
                     groupsChanged = false;
                     if (deliverable || groupsToken is not null || sink.EndsAfterResponse)
                     {
-                        await WriteAsync(new PersistentResponseHeader(subscription.Cursor, GroupsToken: groupsToken), batch).ConfigureAwait(false);
+                        await WriteAsync(new PersistentResponseHeader(session.TakeSentCursor(subscription)) { GroupsToken = groupsToken }, batch).ConfigureAwait(false);
                     }
 
                     session.OutputProgressed(lowWater);
@@ -103,11 +103,11 @@ internal sealed class ReceiveLoop(ReceiveContext receive, ReceiveSession session
         {
             case ReceiveEndReason.Shutdown:
                 // Tell the client to reconnect (to this node once it is back, or to another).
-                await WriteAsync(new PersistentResponseHeader(subscription.Cursor, ShouldReconnect: true), []).ConfigureAwait(false);
+                await WriteAsync(new PersistentResponseHeader(session.TakeSentCursor(subscription)) { ShouldReconnect = true }, []).ConfigureAwait(false);
                 break;
             case ReceiveEndReason.TimedOut or ReceiveEndReason.Aborted or ReceiveEndReason.Replaced when sink.EndsAfterResponse:
                 // A long poll always answers with a persistent response, so the client keeps its cursor.
-                await WriteAsync(new PersistentResponseHeader(subscription.Cursor), []).ConfigureAwait(false);
+                await WriteAsync(new PersistentResponseHeader(session.TakeSentCursor(subscription)), []).ConfigureAwait(false);
                 break;
             default:
                 break;
@@ -116,7 +116,6 @@ internal sealed class ReceiveLoop(ReceiveContext receive, ReceiveSession session
 
     private Task WriteAsync(PersistentResponseHeader header, IReadOnlyList<Message> messages)
     {
-        session.LastSentCursor = header.Cursor;
         _services.Metrics.Delivered(messages, _request.ConnectionId, receive.Http.Request.Query["transport"]);
         return WithinDeadlineAsync(sink.WriteResponseAsync(header, messages, session.StartWrite()));
     }

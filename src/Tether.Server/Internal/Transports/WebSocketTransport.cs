@@ -47,6 +47,18 @@ internal sealed partial class WebSocketTransport : IServerTransport
 
     public string? Refusal(HttpContext context) => context.WebSockets.IsWebSocketRequest ? null : NotWebSocket;
 
+    /// <summary>
+    /// A WebSocket client sends nothing more over HTTP after <c>/start</c> (its messages go over the socket), so its
+    /// HTTP/1.1 keep-alive connection is closed: an idle connection then costs the server only its socket.
+    /// </summary>
+    public void PrepareStartResponse(HttpResponse response)
+    {
+        if (HttpProtocol.IsHttp11(response.HttpContext.Request.Protocol))
+        {
+            response.Headers.Connection = "close";
+        }
+    }
+
     public async Task ServeAsync(ReceiveContext receive)
     {
         using var socket = await receive.Http.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
@@ -102,6 +114,9 @@ internal sealed partial class WebSocketTransport : IServerTransport
     private static async Task ReadLoopAsync(WebSocket socket, ReceiveSession session, int? maxMessageSize, long backpressureHighWater, Func<string, Task> onReceived, ILogger logger, CancellationToken cancellationToken)
     {
         await Task.Yield();
+
+        // One writer for every message of the connection; it holds a pooled buffer only while a message is read.
+        using var message = new PooledBufferWriter(0);
         try
         {
             while (true)
@@ -114,18 +129,20 @@ internal sealed partial class WebSocketTransport : IServerTransport
                     return;
                 }
 
-                string? text = await ReadMessageAsync(socket, first, session.ConnectionId, maxMessageSize, logger, cancellationToken).ConfigureAwait(false);
-                if (text is null)
+                if (!await ReadMessageAsync(socket, message, first, session.ConnectionId, maxMessageSize, logger, cancellationToken).ConfigureAwait(false))
                 {
                     return;
                 }
 
                 if (first.MessageType != WebSocketMessageType.Text)
                 {
+                    message.Release();
                     Log.BinaryIgnored(logger, session.ConnectionId);
                     continue;
                 }
 
+                string text = Encoding.UTF8.GetString(message.WrittenSpan);
+                message.Release();
                 try
                 {
                     await onReceived(text).ConfigureAwait(false);
@@ -158,49 +175,57 @@ internal sealed partial class WebSocketTransport : IServerTransport
         }
     }
 
-    /// <summary>Reads one whole message (reassembling fragments); <see langword="null"/> when the socket must close.</summary>
-    private static async Task<string?> ReadMessageAsync(WebSocket socket, ValueWebSocketReceiveResult first, string connectionId, int? maxMessageSize, ILogger logger, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads one whole message into <paramref name="message"/> (reassembling fragments); <see langword="false"/> when the
+    /// socket must close. Completes synchronously when the message has arrived, as it usually has after the empty read.
+    /// </summary>
+    private static async ValueTask<bool> ReadMessageAsync(WebSocket socket, PooledBufferWriter message, ValueWebSocketReceiveResult first, string connectionId, int? maxMessageSize, ILogger logger, CancellationToken cancellationToken)
     {
         if (first.EndOfMessage && first.Count == 0)
         {
-            return string.Empty;
+            return true;
         }
 
-        using var buffer = new PooledBufferWriter(4096);
         while (true)
         {
-            var memory = buffer.GetMemory(4096);
+            var memory = message.GetMemory(4096);
             var result = await socket.ReceiveAsync(memory, cancellationToken).ConfigureAwait(false);
             if (result.MessageType == WebSocketMessageType.Close)
             {
-                return null;
+                return false;
             }
 
-            buffer.Advance(result.Count);
-            if (maxMessageSize is { } max && buffer.WrittenMemory.Length > max)
+            message.Advance(result.Count);
+            if (maxMessageSize is { } max && message.WrittenMemory.Length > max)
             {
-                Log.MessageTooBig(logger, connectionId, max);
-                using var timeout = new CancellationTokenSource(s_closeTimeout);
-                try
-                {
-                    await socket.CloseOutputAsync(WebSocketCloseStatus.MessageTooBig, $"Messages are limited to {max} bytes.", timeout.Token).ConfigureAwait(false);
-
-                    // Complete the closing handshake: closing with the rest of the message unread would reset the
-                    // connection, and the client could lose the 1009 frame.
-                    await DiscardUntilCloseAsync(socket, timeout.Token).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException)
-                {
-                    socket.Abort();
-                }
-
-                return null;
+                message.Release();
+                await RefuseTooBigAsync(socket, connectionId, max, logger).ConfigureAwait(false);
+                return false;
             }
 
             if (result.EndOfMessage)
             {
-                return Encoding.UTF8.GetString(buffer.WrittenMemory.Span);
+                return true;
             }
+        }
+    }
+
+    /// <summary>Closes with 1009 and completes the closing handshake.</summary>
+    private static async Task RefuseTooBigAsync(WebSocket socket, string connectionId, int max, ILogger logger)
+    {
+        Log.MessageTooBig(logger, connectionId, max);
+        using var timeout = new CancellationTokenSource(s_closeTimeout);
+        try
+        {
+            await socket.CloseOutputAsync(WebSocketCloseStatus.MessageTooBig, $"Messages are limited to {max} bytes.", timeout.Token).ConfigureAwait(false);
+
+            // Complete the closing handshake: closing with the rest of the message unread would reset the
+            // connection, and the client could lose the 1009 frame.
+            await DiscardUntilCloseAsync(socket, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException)
+        {
+            socket.Abort();
         }
     }
 
@@ -225,22 +250,36 @@ internal sealed partial class WebSocketTransport : IServerTransport
     {
         private readonly SemaphoreSlim _sending = new(1, 1);
 
+        // Only the receive loop writes responses, one at a time; the buffer goes back to the pool after each frame.
+        private readonly PooledBufferWriter _frame = new(0);
+
         public bool EndsAfterResponse => false;
 
         public int MaxMessages => MaxMessagesPerFrame;
 
         public async ValueTask WriteResponseAsync(PersistentResponseHeader header, IReadOnlyList<Message> messages, CancellationToken cancellationToken)
         {
-            using var frame = new PooledBufferWriter(EstimateSize(header, messages));
-            PersistentResponseWriter.Write(frame, header, messages, connectionId);
-            await SendFrameAsync(frame.WrittenMemory, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                _frame.GetSpan(EstimateSize(header, messages));
+                PersistentResponseWriter.Write(_frame, header, messages, connectionId);
+                await SendFrameAsync(_frame.WrittenMemory, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                _frame.Release();
+            }
         }
 
         public ValueTask WriteKeepAliveAsync(CancellationToken cancellationToken) => SendFrameAsync(KeepAlive, cancellationToken);
 
         public ValueTask ReplyAsync(ReadOnlyMemory<byte> json, CancellationToken cancellationToken) => SendFrameAsync(json, cancellationToken);
 
-        public void Dispose() => _sending.Dispose();
+        public void Dispose()
+        {
+            _sending.Dispose();
+            _frame.Dispose();
+        }
 
         private async ValueTask SendFrameAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
         {
@@ -257,7 +296,7 @@ internal sealed partial class WebSocketTransport : IServerTransport
 
         private static int EstimateSize(PersistentResponseHeader header, IReadOnlyList<Message> messages)
         {
-            int size = 32 + header.Cursor.Length + (header.GroupsToken?.Length ?? 0);
+            int size = 32 + header.CursorChars.Length + (header.GroupsToken?.Length ?? 0);
             for (int i = 0; i < messages.Count; i++)
             {
                 size += messages[i].Payload.Length + 1;

@@ -59,7 +59,7 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
         _options = options.Value;
         _typeName = ConnectionTypeName.Of(typeof(TConnection));
         _groupPrefix = _typeName + ".";
-        _tokens = new ConnectionTokenProtector(protection.Provider, _typeName);
+        _tokens = new ConnectionTokenProtector(protection.Provider, _typeName, time);
         _connections = connections;
         _bus = bus;
         _logger = logger;
@@ -279,7 +279,7 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
             return;
         }
 
-        string? data = form.TryGetValue("data", out var values) ? (string?)values : null;
+        string? data = form["data"];
         if (data is null && takesQueryData && context.Request.Query.TryGetValue("data", out var queryData))
         {
             // JSONP sends are GETs with the data in the query.
@@ -316,8 +316,8 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
                 return null;
             }
 
-            messageId ??= form.TryGetValue("messageId", out var formMessageId) ? (string?)formMessageId : null;
-            groupsToken ??= form.TryGetValue("groupsToken", out var formGroupsToken) ? (string?)formGroupsToken : null;
+            messageId ??= form["messageId"];
+            groupsToken ??= form["groupsToken"];
         }
 
         var groups = await RejoinGroupsAsync(connection, request, connectionId, groupsToken).ConfigureAwait(false);

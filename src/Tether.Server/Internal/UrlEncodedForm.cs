@@ -58,8 +58,7 @@ internal sealed class UrlEncodedForm
                     continue;
                 }
 
-                string value = Decode(pair[(equals + 1)..]);
-                found = found is null || found.Length == 0 ? value : value.Length == 0 ? found : string.Concat(found, ",", value);
+                found = RequestQuery.JoinRepeated(found, Decode(pair[(equals + 1)..]));
             }
 
             return found;

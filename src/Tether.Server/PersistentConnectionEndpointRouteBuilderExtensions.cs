@@ -30,10 +30,11 @@ public static class PersistentConnectionEndpointRouteBuilderExtensions
         var dispatcher = endpoints.ServiceProvider.GetRequiredService<PersistentConnectionDispatcher<TConnection>>();
 
         // WebSocket upgrades need the WebSockets middleware; run it in the endpoint's own pipeline so the
-        // application does not have to remember app.UseWebSockets().
+        // application does not have to remember app.UseWebSockets(), and only for requests that can be upgraded: it
+        // allocates a handshake object for every request it sees.
         var app = endpoints.CreateApplicationBuilder();
         app.UseMiddleware<RequestFaultHandler>();
-        app.UseWebSockets();
+        app.UseWhen(UpgradeRequests.MayBeWebSocket, webSockets => webSockets.UseWebSockets());
         app.Run(dispatcher.ProcessRequestAsync);
         var requestDelegate = app.Build();
 

@@ -9,19 +9,40 @@ namespace Tether.Server.Internal;
 /// (<c>connectionId:["Type.group",...]</c>) with ASP.NET Core Data Protection, one purpose per kind and connection type,
 /// as standard Base64: a token issued for one connection type is refused by every other.
 /// </summary>
-/// <remarks>Nodes of a farm must share Data Protection keys so that any node accepts any node's tokens.</remarks>
+/// <remarks>
+/// Nodes of a farm must share Data Protection keys so that any node accepts any node's tokens. A client sends the same
+/// tokens with every request of its connection, so what they unprotect to is remembered (bounded, successes only; see
+/// <see cref="UnprotectedTokenCache{TValue}"/> for why that is safe).
+/// </remarks>
 internal sealed class ConnectionTokenProtector
 {
+    /// <summary>Tokens remembered per kind: more than the connections a node usually serves at once.</summary>
+    internal const int CachedTokens = 20_000;
+
+    /// <summary>Bytes the remembered tokens of one kind may take.</summary>
+    internal const long CachedTokenBytes = 8 * 1024 * 1024;
+
+    /// <summary>How long an unprotect's verdict is used: a revoked key stops accepting tokens within this time.</summary>
+    internal static readonly TimeSpan CachedTokenMaxAge = TimeSpan.FromMinutes(5);
+
     private readonly IDataProtector _connectionTokens;
     private readonly IDataProtector _groupsTokens;
+    private readonly UnprotectedTokenCache<ConnectionTokenContent> _connectionCache;
+    private readonly UnprotectedTokenCache<GroupsTokenContent> _groupsCache;
 
-    public ConnectionTokenProtector(IDataProtectionProvider provider, string typeName)
+    public ConnectionTokenProtector(IDataProtectionProvider provider, string typeName, TimeProvider? time = null)
     {
         // The classic purposes, so the intent of each protector is recognisable to anyone who knows the protocol,
         // narrowed to the connection type.
         _connectionTokens = provider.CreateProtector("SignalR.ConnectionToken", typeName);
         _groupsTokens = provider.CreateProtector("SignalR.Groups.v1.1", typeName);
+        time ??= TimeProvider.System;
+        _connectionCache = new(CachedTokens, CachedTokenBytes, CachedTokenMaxAge, time, static c => c.ConnectionId.Length + c.UserName.Length);
+        _groupsCache = new(CachedTokens, CachedTokenBytes, CachedTokenMaxAge, time, static g => g.ConnectionId.Length + g.Groups.Sum(n => n.Length + 12));
     }
+
+    /// <summary>The remembered connection tokens (for tests of the bounds).</summary>
+    internal UnprotectedTokenCache<ConnectionTokenContent> ConnectionCache => _connectionCache;
 
     public string ProtectConnectionToken(string connectionId, string userName) =>
         Convert.ToBase64String(KeyRingFailure.Protect(_connectionTokens, Encoding.UTF8.GetBytes(connectionId + ":" + userName)));
@@ -29,6 +50,12 @@ internal sealed class ConnectionTokenProtector
     /// <summary>Reads a connection token; <see langword="false"/> for anything tampered, foreign or malformed.</summary>
     public bool TryUnprotectConnectionToken(string token, out string connectionId, out string userName)
     {
+        if (_connectionCache.TryGet(token, out var content))
+        {
+            (connectionId, userName) = (content.ConnectionId, content.UserName);
+            return true;
+        }
+
         connectionId = string.Empty;
         userName = string.Empty;
         if (!TryUnprotect(_connectionTokens, token, out string plain) || plain.Length == 0)
@@ -40,7 +67,13 @@ internal sealed class ConnectionTokenProtector
         int colon = plain.IndexOf(':', StringComparison.Ordinal);
         connectionId = colon < 0 ? plain : plain[..colon];
         userName = colon < 0 ? string.Empty : plain[(colon + 1)..];
-        return connectionId.Length > 0;
+        if (connectionId.Length == 0)
+        {
+            return false;
+        }
+
+        _connectionCache.Add(token, new ConnectionTokenContent(connectionId, userName));
+        return true;
     }
 
     public string ProtectGroupsToken(string connectionId, IReadOnlyCollection<string> qualifiedGroups)
@@ -55,25 +88,48 @@ internal sealed class ConnectionTokenProtector
     /// </summary>
     public List<string> UnprotectGroupsToken(string? token, string connectionId)
     {
-        if (string.IsNullOrEmpty(token) || !TryUnprotect(_groupsTokens, token, out string plain))
+        if (string.IsNullOrEmpty(token))
         {
             return [];
         }
 
-        int colon = plain.IndexOf(':', StringComparison.Ordinal);
-        if (colon < 0 || !string.Equals(plain[..colon], connectionId, StringComparison.OrdinalIgnoreCase))
+        if (!_groupsCache.TryGet(token, out var content))
         {
-            return [];
+            if (ReadGroupsToken(token) is not { } read)
+            {
+                return [];
+            }
+
+            content = read;
+            _groupsCache.Add(token, content);
+        }
+
+        return string.Equals(content.ConnectionId, connectionId, StringComparison.OrdinalIgnoreCase) ? [.. content.Groups] : [];
+    }
+
+    /// <summary>The owner and groups of a well-formed groups token, or <see langword="null"/>.</summary>
+    private GroupsTokenContent? ReadGroupsToken(string token)
+    {
+        if (!TryUnprotect(_groupsTokens, token, out string plain))
+        {
+            return null;
+        }
+
+        int colon = plain.IndexOf(':', StringComparison.Ordinal);
+        if (colon < 0)
+        {
+            return null;
         }
 
         try
         {
             var groups = JsonSerializer.Deserialize(plain.AsSpan(colon + 1), TetherJsonContext.Default.ListString);
-            return groups is null ? [] : groups.Where(g => !string.IsNullOrEmpty(g)).Distinct(StringComparer.Ordinal).ToList();
+            string[] distinct = groups is null ? [] : groups.Where(g => !string.IsNullOrEmpty(g)).Distinct(StringComparer.Ordinal).ToArray();
+            return new GroupsTokenContent(plain[..colon], distinct);
         }
         catch (JsonException)
         {
-            return [];
+            return null;
         }
     }
 
@@ -98,3 +154,13 @@ internal sealed class ConnectionTokenProtector
         return unprotected is not null;
     }
 }
+
+/// <summary>What a connection token holds.</summary>
+/// <param name="ConnectionId">The connection id.</param>
+/// <param name="UserName">The user it was issued to (empty when anonymous).</param>
+internal sealed record ConnectionTokenContent(string ConnectionId, string UserName);
+
+/// <summary>What a well-formed groups token holds.</summary>
+/// <param name="ConnectionId">The connection it was issued to.</param>
+/// <param name="Groups">The qualified groups, distinct, none empty.</param>
+internal sealed record GroupsTokenContent(string ConnectionId, string[] Groups);

@@ -1,14 +1,12 @@
 using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
-using System.Security.Claims;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.AspNetCore.Http.Features.Authentication;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Primitives;
 using Tether.Protocol;
 using Tether.Server.Diagnostics;
 using Tether.Server.Internal.Transports;
@@ -59,7 +57,7 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
         _options = options.Value;
         _typeName = ConnectionTypeName.Of(typeof(TConnection));
         _groupPrefix = _typeName + ".";
-        _tokens = new ConnectionTokenProtector(protection.Provider, _typeName);
+        _tokens = new ConnectionTokenProtector(protection.Provider, _typeName, time);
         _connections = connections;
         _bus = bus;
         _logger = logger;
@@ -86,8 +84,12 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
             return;
         }
 
-        var (callbackValid, callback) = await ValidateCallbackAsync(context).ConfigureAwait(false);
-        if (!callbackValid)
+        string? callback = RequestQuery.Get(context.Request, "callback");
+        if (string.IsNullOrEmpty(callback))
+        {
+            callback = null;
+        }
+        else if (!await AcceptCallbackAsync(context, callback).ConfigureAwait(false))
         {
             return;
         }
@@ -105,17 +107,19 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
             return;
         }
 
-        var query = context.Request.Query;
-        var transport = _transports.Find(query["transport"]);
+        string? transportName = RequestQuery.Get(context.Request, "transport");
+        var transport = _transports.Find(transportName);
         if (transport is null)
         {
-            bool foreverFrame = string.Equals(query["transport"], TransportNames.ForeverFrame, StringComparison.OrdinalIgnoreCase);
+            bool foreverFrame = string.Equals(transportName, TransportNames.ForeverFrame, StringComparison.OrdinalIgnoreCase);
             await FailAsync(context, StatusCodes.Status400BadRequest, foreverFrame ? ForeverFrameRefused : UnknownTransport).ConfigureAwait(false);
             return;
         }
 
-        if (await ReadConnectionIdAsync(context).ConfigureAwait(false) is not { } connectionId)
+        var read = ReadConnectionId(context);
+        if (read.ConnectionId is not { } connectionId)
         {
+            await FailAsync(context, read.Status, read.Error!).ConfigureAwait(false);
             return;
         }
 
@@ -141,7 +145,7 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
 
         if (transport.KindOf(operation) is not { } kind)
         {
-            await SendAsync(context, connection, request, connectionId, transport.TakesJsonpAndFormFields).ConfigureAwait(false);
+            await SendAsync(context, connection, request, connectionId, transport).ConfigureAwait(false);
             return;
         }
 
@@ -154,56 +158,47 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
         }
     }
 
-    /// <summary>Validates the JSONP callback; answers 403 (JSONP off) or 400 (not an identifier) and returns false.</summary>
-    private async Task<(bool Valid, string? Callback)> ValidateCallbackAsync(HttpContext context)
+    /// <summary>Accepts a JSONP callback; answers 403 (JSONP off) or 400 (not an identifier) and returns false.</summary>
+    private async Task<bool> AcceptCallbackAsync(HttpContext context, string callback)
     {
-        string? callback = context.Request.Query["callback"];
-        if (string.IsNullOrEmpty(callback))
-        {
-            return (true, null);
-        }
-
         if (!_options.EnableJsonp)
         {
             context.Response.StatusCode = StatusCodes.Status403Forbidden;
             context.Features.Get<IHttpResponseFeature>()!.ReasonPhrase = JsonpDisabledReason;
-            return (false, null);
+            return false;
         }
 
         if (!JsonpCallback.IsValid(callback))
         {
             await FailAsync(context, StatusCodes.Status400BadRequest, InvalidJsonpCallback).ConfigureAwait(false);
-            return (false, null);
+            return false;
         }
 
-        return (true, callback);
+        return true;
     }
 
-    /// <summary>Reads the connection id from this type's token and checks the user; answers 400/403 and returns null.</summary>
-    private async Task<string?> ReadConnectionIdAsync(HttpContext context)
+    /// <summary>The connection id from this type's token, once the user is checked; or the 400/403 to answer.</summary>
+    private ConnectionIdRead ReadConnectionId(HttpContext context)
     {
-        string? token = context.Request.Query["connectionToken"];
+        string? token = RequestQuery.Get(context.Request, "connectionToken");
         if (string.IsNullOrEmpty(token))
         {
-            await FailAsync(context, StatusCodes.Status400BadRequest, MissingToken).ConfigureAwait(false);
-            return null;
+            return new(null, StatusCodes.Status400BadRequest, MissingToken);
         }
 
         if (!_tokens.TryUnprotectConnectionToken(token, out string connectionId, out string tokenUser))
         {
             Log.BadToken(_logger);
-            await FailAsync(context, StatusCodes.Status400BadRequest, BadToken).ConfigureAwait(false);
-            return null;
+            return new(null, StatusCodes.Status400BadRequest, BadToken);
         }
 
-        if (!string.Equals(tokenUser, UserName(context.User), StringComparison.OrdinalIgnoreCase))
+        if (!string.Equals(tokenUser, UserName(context), StringComparison.OrdinalIgnoreCase))
         {
             Log.UserChanged(_logger, connectionId);
-            await FailAsync(context, StatusCodes.Status403Forbidden, UserMismatch).ConfigureAwait(false);
-            return null;
+            return new(null, StatusCodes.Status403Forbidden, UserMismatch);
         }
 
-        return connectionId;
+        return new(connectionId, StatusCodes.Status200OK, null);
     }
 
     private async Task NegotiateAsync(HttpContext context, string? callback)
@@ -216,13 +211,13 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
         var negotiation = new NegotiationResponse
         {
             Url = url,
-            ConnectionToken = _tokens.ProtectConnectionToken(connectionId, UserName(context.User)),
+            ConnectionToken = _tokens.ProtectConnectionToken(connectionId, UserName(context)),
             ConnectionId = connectionId,
             KeepAliveTimeout = _options.KeepAliveTimeout?.TotalSeconds,
             DisconnectTimeout = _options.DisconnectTimeout.TotalSeconds,
             ConnectionTimeout = _options.ConnectionTimeout.TotalSeconds,
             TryWebSockets = (_options.Transports & PersistentConnectionTransports.WebSockets) != 0,
-            ProtocolVersion = ProtocolResolver.Resolve(context.Request.Query["clientProtocol"]).ToString(),
+            ProtocolVersion = ProtocolResolver.Resolve(RequestQuery.Get(context.Request, "clientProtocol")).ToString(),
             TransportConnectTimeout = _options.TransportConnectTimeout.TotalSeconds,
             LongPollDelay = _options.LongPollDelay.TotalSeconds,
         };
@@ -272,7 +267,7 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
         context.Response.ContentType = "text/plain";
     }
 
-    private async Task SendAsync(HttpContext context, TConnection connection, IRequest request, string connectionId, bool takesQueryData)
+    private async Task SendAsync(HttpContext context, TConnection connection, IRequest request, string connectionId, IServerTransport transport)
     {
         var form = await RequestForm.ReadAsync(context, _options.MaxIncomingSendSize).ConfigureAwait(false);
         if (form is null)
@@ -280,14 +275,9 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
             return;
         }
 
-        string? data = form.TryGetValue("data", out var values) ? (string?)values : null;
-        if (data is null && takesQueryData && context.Request.Query.TryGetValue("data", out var queryData))
-        {
-            // JSONP sends are GETs with the data in the query.
-            data = queryData;
-        }
-
-        _metrics.MessageReceived(_typeName, context.Request.Query["transport"]);
+        // JSONP sends are GETs with the data in the query.
+        string? data = form["data"] ?? (transport.TakesJsonpAndFormFields ? RequestQuery.Get(context.Request, "data") : null);
+        _metrics.MessageReceived(_typeName, transport.Name);
         await connection.OnReceived(request, connectionId, data).OrCompleted().ConfigureAwait(false);
         if (!context.Response.HasStarted)
         {
@@ -305,9 +295,8 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
         bool takesFormFields,
         string? callback)
     {
-        var query = context.Request.Query;
-        string? messageId = query["messageId"];
-        string? groupsToken = query["groupsToken"];
+        string? messageId = RequestQuery.Get(context.Request, "messageId");
+        string? groupsToken = RequestQuery.Get(context.Request, "groupsToken");
         if (takesFormFields && (messageId is null || groupsToken is null) && RequestForm.HasBody(context.Request))
         {
             // The JavaScript client's long polls carry these in a form body; the query wins.
@@ -317,8 +306,8 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
                 return null;
             }
 
-            messageId ??= form.TryGetValue("messageId", out var formMessageId) ? (string?)formMessageId : null;
-            groupsToken ??= form.TryGetValue("groupsToken", out var formGroupsToken) ? (string?)formGroupsToken : null;
+            messageId ??= form["messageId"];
+            groupsToken ??= form["groupsToken"];
         }
 
         var groups = await RejoinGroupsAsync(connection, request, connectionId, groupsToken).ConfigureAwait(false);
@@ -335,7 +324,7 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
         };
 
         var key = new ConnectionKey(_typeName, connectionId);
-        bool legacyConnect = kind == ReceiveKind.Connect && !ProtocolResolver.UsesDelayedStart(ProtocolResolver.Resolve(query["clientProtocol"]));
+        bool legacyConnect = kind == ReceiveKind.Connect && !ProtocolResolver.UsesDelayedStart(ProtocolResolver.Resolve(RequestQuery.Get(context.Request, "clientProtocol")));
         return new ReceiveContext(context, receiveRequest, _receiveServices, _events, data =>
         {
             _metrics.MessageReceived(_typeName, TransportNames.WebSockets);
@@ -389,8 +378,12 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
     }
 
 
-    private static string UserName(ClaimsPrincipal? user) =>
-        user?.Identity is { IsAuthenticated: true } identity ? identity.Name ?? string.Empty : string.Empty;
+    /// <summary>
+    /// The authenticated user's name, or empty. Read from the authentication feature: <c>HttpContext.User</c> would
+    /// create an anonymous principal on every request that has none.
+    /// </summary>
+    private static string UserName(HttpContext context) =>
+        context.Features.Get<IHttpAuthenticationFeature>()?.User?.Identity is { IsAuthenticated: true } identity ? identity.Name ?? string.Empty : string.Empty;
 
     private static Task WriteJsonAsync(HttpContext context, string json, string? callback) =>
         WriteJsonAsync(context, Encoding.UTF8.GetBytes(json), callback);
@@ -417,6 +410,9 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
         context.Response.StatusCode = status;
         return context.Response.WriteAsync(text, context.RequestAborted);
     }
+
+    /// <summary>The connection id a request's token holds, or the status and text to answer instead.</summary>
+    private readonly record struct ConnectionIdRead(string? ConnectionId, int Status, string? Error);
 
     private static partial class Log
     {

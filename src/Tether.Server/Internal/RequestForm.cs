@@ -1,8 +1,6 @@
-using System.Text;
+using System.Buffers;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.Extensions.Primitives;
 
 namespace Tether.Server.Internal;
 
@@ -12,8 +10,14 @@ namespace Tether.Server.Internal;
 /// </summary>
 internal static class RequestForm
 {
-    private const int MaxKeyLength = 1024;
-    private const int MaxValueCount = 1024;
+    /// <summary>
+    /// Bodies declared up to this size are read into one buffer of their size at once; larger or chunked ones into
+    /// pooled buffers that grow only as bytes arrive, so a declared length costs nothing before its bytes come.
+    /// </summary>
+    private const int DeclaredUpFrontBytes = 16 * 1024;
+
+    /// <summary>The first buffer of a growing read; it doubles as the body grows.</summary>
+    private const int GrowingInitialBytes = 1024;
 
     /// <summary>Whether the request announces a body (a positive Content-Length or a Transfer-Encoding).</summary>
     public static bool HasBody(HttpRequest request) =>
@@ -31,12 +35,12 @@ internal static class RequestForm
     /// <param name="context">The request.</param>
     /// <param name="limit">The largest body accepted, in bytes.</param>
     /// <returns>The form, or <see langword="null"/> when the request was answered 413.</returns>
-    public static async Task<Dictionary<string, StringValues>?> ReadAsync(HttpContext context, int limit)
+    public static async ValueTask<UrlEncodedForm?> ReadAsync(HttpContext context, int limit)
     {
         var request = context.Request;
         if (!HasBody(request))
         {
-            return [];
+            return UrlEncodedForm.Empty;
         }
 
         // Kestrel then enforces the limit itself too: it closes the connection instead of draining an unread rest.
@@ -53,18 +57,60 @@ internal static class RequestForm
 
         try
         {
-            using var reader = new FormReader(new BoundedReadStream(request.Body, limit), Encoding.UTF8)
-            {
-                ValueLengthLimit = limit,
-                KeyLengthLimit = MaxKeyLength,
-                ValueCountLimit = MaxValueCount,
-            };
-            return await reader.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
+            return request.ContentLength is { } length and <= DeclaredUpFrontBytes
+                ? await ReadDeclaredAsync(request.Body, (int)length, context.RequestAborted).ConfigureAwait(false)
+                : await ReadGrowingAsync(request.Body, limit, context.RequestAborted).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is InvalidDataException || ex is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge })
         {
             await AnswerTooLargeAsync(context, limit).ConfigureAwait(false);
             return null;
+        }
+    }
+
+    /// <summary>A small body of a declared length (at most the limit): one buffer of exactly that size, the form keeps it.</summary>
+    private static async ValueTask<UrlEncodedForm> ReadDeclaredAsync(Stream body, int length, CancellationToken cancellationToken)
+    {
+        byte[] buffer = new byte[length];
+        int read = await body.ReadAtLeastAsync(buffer, length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+        return new UrlEncodedForm(buffer, read);
+    }
+
+    /// <summary>A chunked or large body: pooled buffers that grow up to one byte past the limit, then one copy.</summary>
+    private static async ValueTask<UrlEncodedForm> ReadGrowingAsync(Stream body, int limit, CancellationToken cancellationToken)
+    {
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(Math.Min(GrowingInitialBytes, limit + 1));
+        int total = 0;
+        try
+        {
+            while (true)
+            {
+                if (total == buffer.Length)
+                {
+                    byte[] larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(2L * buffer.Length, limit + 1L));
+                    buffer.AsSpan(0, total).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+
+                // Never ask for more than one byte past the limit: enough to know the body is too large.
+                int wanted = Math.Min(buffer.Length - total, limit + 1 - total);
+                int read = await body.ReadAsync(buffer.AsMemory(total, wanted), cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    return new UrlEncodedForm(buffer.AsSpan(0, total).ToArray(), total);
+                }
+
+                total += read;
+                if (total > limit)
+                {
+                    throw new InvalidDataException($"The request body is larger than {limit} bytes.");
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

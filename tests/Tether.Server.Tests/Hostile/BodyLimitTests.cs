@@ -164,7 +164,7 @@ public sealed class BodyLimitTests(ITestOutputHelper output)
     /// <summary>Counts, from outside Tether, the body bytes the application reads.</summary>
     private sealed class BodyCounter
     {
-        private BoundedReadStream? _body;
+        private CountingStream? _body;
 
         public long Read => _body?.Position ?? 0;
 
@@ -180,8 +180,7 @@ public sealed class BodyLimitTests(ITestOutputHelper output)
                 return;
             }
 
-            // With a limit no test reaches, the bounded stream is a plain counter.
-            _body = new BoundedReadStream(context.Request.Body, int.MaxValue);
+            _body = new CountingStream(context.Request.Body);
             context.Request.Body = _body;
             Started.TrySetResult();
             try
@@ -192,6 +191,50 @@ public sealed class BodyLimitTests(ITestOutputHelper output)
             {
                 Ended.TrySetResult();
             }
+        }
+    }
+
+    /// <summary>A read-only view of a request body that counts the bytes read through it.</summary>
+    private sealed class CountingStream(Stream inner) : Stream
+    {
+        private long _read;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => Interlocked.Read(ref _read);
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            Count(await inner.ReadAsync(buffer, cancellationToken));
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        private int Count(int read)
+        {
+            Interlocked.Add(ref _read, read);
+            return read;
         }
     }
 }

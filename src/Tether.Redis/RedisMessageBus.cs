@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -84,7 +85,7 @@ public sealed class RedisMessageBus : IMessageBus, IHostedService, IAsyncDisposa
         var pending = new PendingWindow(Math.Max(2, _options.MaxPendingMessages), Math.Max(1, _options.MaxPendingBytes));
         _intake = new RedisIntake(_topics, _settings.Budget, createTopics: false, pending, _options.GapFillDelay, time, logger, RaiseGap, () => _filler!.Signal());
         _filler = new ReplayFiller(connection, _keys, _intake, EnsureSubscribedAsync, InternTopic, _settings, logger);
-        _publisher = new PublishBatcher(connection, _keys, () => _intake.AppliedId);
+        _publisher = new PublishBatcher(connection, _keys, _intake);
     }
 
     /// <summary>
@@ -144,7 +145,7 @@ public sealed class RedisMessageBus : IMessageBus, IHostedService, IAsyncDisposa
 
         byte[] frame = MessageFrame.Encode(message);
         long started = Stopwatch.GetTimestamp();
-        PublishOutcome outcome = await _publisher.PublishAsync(frame).WaitAsync(cancellationToken).ConfigureAwait(false);
+        PublishOutcome outcome = await _publisher.PublishAsync(message, frame).WaitAsync(cancellationToken).ConfigureAwait(false);
         if (outcome.Failure is { } failure)
         {
             RedisLog.PublishFailed(_logger, message.Topic, failure.Message);
@@ -154,12 +155,8 @@ public sealed class RedisMessageBus : IMessageBus, IHostedService, IAsyncDisposa
                 failure);
         }
 
-        ulong id = outcome.Id;
-        ulong epoch = outcome.Epoch;
-
-        // Our own message needs no round trip through pub/sub.
-        _intake.Offer(id, epoch, message, IntakeSource.Publisher);
-        await _intake.WaitAppliedAsync(id, LocalApplyTimeout, cancellationToken).ConfigureAwait(false);
+        // The batcher put the message in the intake; it is applied unless ids before it are still missing here.
+        await _intake.WaitAppliedAsync(outcome.Id, LocalApplyTimeout, cancellationToken).ConfigureAwait(false);
         _metrics.Published(started, succeeded: true);
     }
 
@@ -346,37 +343,54 @@ public sealed class RedisMessageBus : IMessageBus, IHostedService, IAsyncDisposa
         byte[]? data = (byte[]?)channelMessage.Message;
         if (!Envelope.IsBatch(data, out ReadOnlySpan<byte> entries))
         {
-            OnPublished(data);
+            if (TryDecodeNew(data, out IntakeItem item))
+            {
+                _intake.Offer(item.Id, item.Epoch, item.Message, IntakeSource.PubSub);
+            }
+
             return;
         }
 
+        // A batch goes to the intake at once, so subscribers are notified once for all of it.
+        List<IntakeItem>? items = null;
         while (!entries.IsEmpty)
         {
             if (!Envelope.TryTakeEntry(ref entries, out ReadOnlySpan<byte> envelope))
             {
                 // What is left is unreadable: those ids are missing, and are read back from the stream.
                 RedisLog.BadEnvelope(_logger);
-                return;
+                break;
             }
 
-            OnPublished(envelope);
+            if (TryDecodeNew(envelope, out IntakeItem item))
+            {
+                (items ??= []).Add(item);
+            }
+        }
+
+        if (items is not null)
+        {
+            _intake.Offer(CollectionsMarshal.AsSpan(items), IntakeSource.PubSub);
         }
     }
 
-    /// <summary>Takes one published envelope into the intake.</summary>
-    private void OnPublished(ReadOnlySpan<byte> envelope)
+    /// <summary>Decodes a published envelope, unless this node has applied its id already (typically its own message).</summary>
+    private bool TryDecodeNew(ReadOnlySpan<byte> envelope, out IntakeItem item)
     {
+        item = default;
         if (Envelope.TrySplit(envelope, out ulong id, out ulong epoch, out _)
             && _intake.IsInitialized && id <= AppliedId && epoch == _intake.Epoch)
         {
-            // Already applied (typically our own message): skip decoding.
-            return;
+            return false;
         }
 
-        if (_filler.Decode(envelope, out id, out epoch, out Message? message))
+        if (!_filler.Decode(envelope, out id, out epoch, out Message? message))
         {
-            _intake.Offer(id, epoch, message, IntakeSource.PubSub);
+            return false;
         }
+
+        item = new IntakeItem(id, epoch, message);
+        return true;
     }
 
     /// <summary>Returns the name of a known topic without allocating, or a new string.</summary>

@@ -1,19 +1,21 @@
 using System.Globalization;
 using StackExchange.Redis;
+using Tether.Server.Messaging;
 
 namespace Tether.Redis.Internal;
 
-/// <summary>What became of one publication: its id and epoch, or why it was not published.</summary>
+/// <summary>What became of one publication: its id, or why it was not published.</summary>
 /// <param name="Id">The global id Redis gave the message (0 when it failed).</param>
-/// <param name="Epoch">The epoch of that id.</param>
 /// <param name="Failure">Why the message was not published, or <see langword="null"/>.</param>
-internal readonly record struct PublishOutcome(ulong Id, ulong Epoch, Exception? Failure);
+internal readonly record struct PublishOutcome(ulong Id, Exception? Failure);
 
 /// <summary>
 /// Sends a node's publications to Redis: at most one publish script is in flight at a time, and the publications that
 /// arrive meanwhile go together in the next one (one script call and one PUBLISH for the whole batch).
 /// </summary>
 /// <remarks>
+/// <para>Once Redis has answered, the batch's messages go to the node's intake together (one notification of each
+/// topic's subscribers for the whole batch), then their callers resume.</para>
 /// <para>A publication made while nothing is in flight is sent at once, on the caller's thread: a lone publisher waits
 /// one round trip, as without batching. Batches are sent in the order the publications were made, and the script
 /// gives a batch consecutive ids in its order, so every sender's order holds (one awaited publication after another,
@@ -24,8 +26,9 @@ internal readonly record struct PublishOutcome(ulong Id, ulong Epoch, Exception?
 /// </remarks>
 /// <param name="connection">The Redis connection.</param>
 /// <param name="keys">The cluster's keys.</param>
-/// <param name="floor">The highest id this node knows (the script's floor for a new epoch).</param>
-internal sealed class PublishBatcher(RedisConnection connection, RedisKeys keys, Func<ulong> floor)
+/// <param name="intake">The node's intake: gives the script's floor for a new epoch (the highest id applied) and takes
+/// the published messages.</param>
+internal sealed class PublishBatcher(RedisConnection connection, RedisKeys keys, RedisIntake intake)
 {
     /// <summary>The most messages one script call carries.</summary>
     public const int MaxBatchMessages = 256;
@@ -41,12 +44,13 @@ internal sealed class PublishBatcher(RedisConnection connection, RedisKeys keys,
     private readonly RedisValue _replayTtlSeconds = (long)Math.Max(1, Math.Ceiling(connection.Options.ReplayTtl.TotalSeconds));
     private bool _sending;
 
-    /// <summary>Publishes one frame, in a batch with whatever else is waiting.</summary>
-    /// <param name="frame">The message's frame.</param>
-    /// <returns>The outcome; the task never faults.</returns>
-    public Task<PublishOutcome> PublishAsync(byte[] frame)
+    /// <summary>Publishes one message, in a batch with whatever else is waiting.</summary>
+    /// <param name="message">The message.</param>
+    /// <param name="frame">Its frame.</param>
+    /// <returns>The outcome, once the message is in the intake (or failed); the task never faults.</returns>
+    public Task<PublishOutcome> PublishAsync(Message message, byte[] frame)
     {
-        var publication = new Publication(frame);
+        var publication = new Publication(message, frame);
         bool lead;
         lock (_lock)
         {
@@ -120,7 +124,7 @@ internal sealed class PublishBatcher(RedisConnection connection, RedisKeys keys,
     {
         IConnectionMultiplexer multiplexer = await connection.GetAsync().ConfigureAwait(false);
         var arguments = new RedisValue[Scripts.PublishFixedArguments + batch.Count];
-        arguments[0] = floor().ToString(CultureInfo.InvariantCulture);
+        arguments[0] = intake.AppliedId.ToString(CultureInfo.InvariantCulture);
         arguments[1] = _replayLength;
         arguments[2] = keys.ChannelValue;
         arguments[3] = _replayMaxBytes;
@@ -134,7 +138,7 @@ internal sealed class PublishBatcher(RedisConnection connection, RedisKeys keys,
     }
 
     /// <summary>Gives every publication of a batch its outcome.</summary>
-    private static void Complete(List<Publication> batch, RedisResult? result, Exception? failure)
+    private void Complete(List<Publication> batch, RedisResult? result, Exception? failure)
     {
         ulong first = 0;
         ulong epoch = 0;
@@ -145,12 +149,24 @@ internal sealed class PublishBatcher(RedisConnection connection, RedisKeys keys,
             failure = new RedisBackplaneException("Redis answered the publish script with an unexpected result.");
         }
 
+        if (failure is null)
+        {
+            // Our own messages need no round trip through pub/sub.
+            var items = new IntakeItem[Math.Min(stored, batch.Count)];
+            for (int i = 0; i < items.Length; i++)
+            {
+                items[i] = new IntakeItem(first + (ulong)i, epoch, batch[i].Message);
+            }
+
+            intake.Offer(items, IntakeSource.Publisher);
+        }
+
         for (int i = 0; i < batch.Count; i++)
         {
             batch[i].TrySetResult(
-                failure is not null ? new PublishOutcome(0, 0, failure)
-                : i < stored ? new PublishOutcome(first + (ulong)i, epoch, null)
-                : new PublishOutcome(0, 0, new RedisBackplaneException($"Redis refused to store the message ({refusal}): it was not sent.")));
+                failure is not null ? new PublishOutcome(0, failure)
+                : i < stored ? new PublishOutcome(first + (ulong)i, null)
+                : new PublishOutcome(0, new RedisBackplaneException($"Redis refused to store the message ({refusal}): it was not sent.")));
         }
     }
 
@@ -180,8 +196,10 @@ internal sealed class PublishBatcher(RedisConnection connection, RedisKeys keys,
     }
 
     /// <summary>One waiting publication; completes (asynchronously for its caller) with its outcome.</summary>
-    private sealed class Publication(byte[] frame) : TaskCompletionSource<PublishOutcome>(TaskCreationOptions.RunContinuationsAsynchronously)
+    private sealed class Publication(Message message, byte[] frame) : TaskCompletionSource<PublishOutcome>(TaskCreationOptions.RunContinuationsAsynchronously)
     {
+        public Message Message { get; } = message;
+
         public byte[] Frame { get; } = frame;
     }
 }

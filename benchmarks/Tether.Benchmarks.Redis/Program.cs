@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net.WebSockets;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using StackExchange.Redis;
 using Tether.Redis;
 using Tether.Server;
 using Tether.Tests.Utils;
@@ -69,6 +70,7 @@ internal static class Measure
             await progress.WaitForInitAsync(cts.Token);
             var broadcast = nodes[0].Services.GetRequiredService<IPersistentConnectionContext<BroadcastConnection>>().Connection;
             string payload = new('x', payloadBytes);
+            long commandsBefore = setup == 0 ? 0 : await CommandsProcessedAsync(redis);
             var watch = Stopwatch.StartNew();
 
             // Pipelined publications, never more than half a topic buffer ahead of the slowest client (so none falls
@@ -99,9 +101,10 @@ internal static class Measure
 
             double seconds = watch.Elapsed.TotalSeconds;
             double rate = messages / seconds;
+            string commands = setup == 0 ? string.Empty : $"  {(await CommandsProcessedAsync(redis) - commandsBefore) / (double)messages:F2} Redis commands/message";
             if (name != "warm-up")
             {
-                Console.WriteLine($"{name,-24} {rate,10:F0} messages/s  {rate * clientCount,12:F0} deliveries/s  ({seconds:F2} s)");
+                Console.WriteLine($"{name,-24} {rate,10:F0} messages/s  {rate * clientCount,12:F0} deliveries/s  ({seconds:F2} s){commands}");
             }
 
             return rate;
@@ -132,6 +135,16 @@ internal static class Measure
                 await node.DisposeAsync();
             }
         }
+    }
+
+    /// <summary>redis-server's count of commands processed (INFO stats; includes this query and the nodes' idle checks).</summary>
+    private static async Task<long> CommandsProcessedAsync(RedisServerFixture redis)
+    {
+        var options = ConfigurationOptions.Parse(redis.Configuration);
+        options.AllowAdmin = true;
+        await using var monitor = await ConnectionMultiplexer.ConnectAsync(options);
+        var stats = await monitor.GetServer(monitor.GetEndPoints()[0]).InfoAsync("stats");
+        return long.Parse(stats.SelectMany(g => g).First(p => p.Key == "total_commands_processed").Value, CultureInfo.InvariantCulture);
     }
 
     private static async Task<ClientWebSocket> ConnectAsync(TestServer node, CancellationToken cancellationToken)

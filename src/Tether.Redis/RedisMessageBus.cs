@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -18,11 +18,12 @@ namespace Tether.Redis;
 /// per topic in its own buffers keyed by those ids, and hands out cursors that resume on any node.
 /// </summary>
 /// <remarks>
-/// <para><b>Ids.</b> One Lua script increments a counter, appends the message to a replay stream under the new id, trims
-/// the stream to <see cref="RedisBackplaneOptions.ReplayLength"/> messages and <see cref="RedisBackplaneOptions.ReplayMaxBytes"/>
-/// bytes, and publishes the message on one channel. Ids are therefore the order of
-/// publication on Redis: messages from one sender (one awaited <see cref="PublishAsync"/> after another, or several
-/// pipelined on one connection) keep their order on every node.</para>
+/// <para><b>Ids.</b> One Lua script gives a batch of messages consecutive ids from a counter, appends each to a replay
+/// stream under its id, trims the stream to <see cref="RedisBackplaneOptions.ReplayLength"/> messages and
+/// <see cref="RedisBackplaneOptions.ReplayMaxBytes"/> bytes, and publishes the batch on one channel. A node has one
+/// script call in flight at a time; publications made meanwhile form the next batch, in the order they were made. Ids
+/// are therefore the order of publication on Redis: messages from one sender (one awaited <see cref="PublishAsync"/>
+/// after another, or several started without awaiting) keep their order on every node.</para>
 /// <para><b>Buffers.</b> Topics, their byte bounds and the node's byte budget are the in-process bus's
 /// (<see cref="PersistentConnectionOptions.MaxTopicBufferBytes"/>, <see cref="PersistentConnectionOptions.MaxBufferedBytes"/>).</para>
 /// <para><b>Intake.</b> A node applies messages to its topics strictly in id order (see <c>RedisIntake</c>); messages
@@ -55,9 +56,7 @@ public sealed class RedisMessageBus : IMessageBus, IHostedService, IAsyncDisposa
     private readonly TopicSettings _settings;
     private readonly TopicTable _topics;
     private readonly RedisKeys _keys;
-    private readonly RedisValue _replayLength;
-    private readonly RedisValue _replayMaxBytes;
-    private readonly RedisValue _replayTtlSeconds;
+    private readonly PublishBatcher _publisher;
     private readonly RedisIntake _intake;
     private readonly ReplayFiller _filler;
     private readonly TetherServerMetrics _metrics;
@@ -82,13 +81,11 @@ public sealed class RedisMessageBus : IMessageBus, IHostedService, IAsyncDisposa
         _settings = TopicSettings.From(settings, denseIds: false, appendKeepsAlive: false, time);
         _topics = new TopicTable(settings, name => new BufferedTopic(name, ScaleoutCursor.TopicKey(name), _settings), time);
         _keys = new RedisKeys(_options.Prefix);
-        _replayLength = Math.Max(1, _options.ReplayLength);
-        _replayMaxBytes = Math.Max(1, _options.ReplayMaxBytes);
-        _replayTtlSeconds = (long)Math.Max(1, Math.Ceiling(_options.ReplayTtl.TotalSeconds));
         ClusterTag = ScaleoutCursor.ClusterTag(_options.Prefix);
         var pending = new PendingWindow(Math.Max(2, _options.MaxPendingMessages), Math.Max(1, _options.MaxPendingBytes));
         _intake = new RedisIntake(_topics, _settings.Budget, createTopics: false, pending, _options.GapFillDelay, time, logger, RaiseGap, () => _filler!.Signal());
         _filler = new ReplayFiller(connection, _keys, _intake, EnsureSubscribedAsync, InternTopic, _settings, logger);
+        _publisher = new PublishBatcher(connection, _keys, _intake);
     }
 
     /// <summary>
@@ -148,36 +145,18 @@ public sealed class RedisMessageBus : IMessageBus, IHostedService, IAsyncDisposa
 
         byte[] frame = MessageFrame.Encode(message);
         long started = Stopwatch.GetTimestamp();
-        RedisResult result;
-        try
+        PublishOutcome outcome = await _publisher.PublishAsync(message, frame).WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (outcome.Failure is { } failure)
         {
-            IConnectionMultiplexer multiplexer = await _connection.GetAsync().ConfigureAwait(false);
-            IDatabase database = multiplexer.GetDatabase(_options.Database);
-            RedisValue floor = AppliedId.ToString(CultureInfo.InvariantCulture);
-            RedisValue[] arguments = [frame, floor, _replayLength, _keys.ChannelValue, _replayMaxBytes, _replayTtlSeconds];
-            result = await database.ScriptEvaluateAsync(Scripts.Publish, _keys.PublishKeys, arguments).WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
-        {
-            RedisLog.PublishFailed(_logger, message.Topic, ex.Message);
+            RedisLog.PublishFailed(_logger, message.Topic, failure.Message);
             _metrics.Published(started, succeeded: false);
-            throw new RedisBackplaneException(
-                $"Could not publish to Redis ({ex.GetType().Name}: {ex.Message}). Tether.Redis fails fast while Redis is unreachable: the message was not sent{(ex is TimeoutException ? " (after a timeout it may have been)" : string.Empty)}.",
-                ex);
+            throw failure as RedisBackplaneException ?? new RedisBackplaneException(
+                $"Could not publish to Redis ({failure.GetType().Name}: {failure.Message}). Tether.Redis fails fast while Redis is unreachable: the message was not sent{(failure is TimeoutException ? " (after a timeout it may have been)" : string.Empty)}.",
+                failure);
         }
 
-        var parts = (RedisResult[]?)result;
-        if (parts is not { Length: 2 })
-        {
-            throw new RedisBackplaneException("Redis answered the publish script with an unexpected result.");
-        }
-
-        ulong id = (ulong)(long)parts[0];
-        ulong epoch = ulong.Parse((string)parts[1]!, NumberStyles.None, CultureInfo.InvariantCulture);
-
-        // Our own message needs no round trip through pub/sub.
-        _intake.Offer(id, epoch, message, IntakeSource.Publisher);
-        await _intake.WaitAppliedAsync(id, LocalApplyTimeout, cancellationToken).ConfigureAwait(false);
+        // The batcher put the message in the intake; it is applied unless ids before it are still missing here.
+        await _intake.WaitAppliedAsync(outcome.Id, LocalApplyTimeout, cancellationToken).ConfigureAwait(false);
         _metrics.Published(started, succeeded: true);
     }
 
@@ -362,17 +341,56 @@ public sealed class RedisMessageBus : IMessageBus, IHostedService, IAsyncDisposa
     private void OnPubSubMessage(ChannelMessage channelMessage)
     {
         byte[]? data = (byte[]?)channelMessage.Message;
-        if (data is not null && Envelope.TrySplit(data, out ulong id, out ulong epoch, out _)
-            && _intake.IsInitialized && id <= AppliedId && epoch == _intake.Epoch)
+        if (!Envelope.IsBatch(data, out ReadOnlySpan<byte> entries))
         {
-            // Already applied (typically our own message): skip decoding.
+            if (TryDecodeNew(data, out IntakeItem item))
+            {
+                _intake.Offer(item.Id, item.Epoch, item.Message, IntakeSource.PubSub);
+            }
+
             return;
         }
 
-        if (_filler.Decode(channelMessage.Message, out id, out epoch, out Message? message))
+        // A batch goes to the intake at once, so subscribers are notified once for all of it.
+        List<IntakeItem>? items = null;
+        while (!entries.IsEmpty)
         {
-            _intake.Offer(id, epoch, message, IntakeSource.PubSub);
+            if (!Envelope.TryTakeEntry(ref entries, out ReadOnlySpan<byte> envelope))
+            {
+                // What is left is unreadable: those ids are missing, and are read back from the stream.
+                RedisLog.BadEnvelope(_logger);
+                break;
+            }
+
+            if (TryDecodeNew(envelope, out IntakeItem item))
+            {
+                (items ??= []).Add(item);
+            }
         }
+
+        if (items is not null)
+        {
+            _intake.Offer(CollectionsMarshal.AsSpan(items), IntakeSource.PubSub);
+        }
+    }
+
+    /// <summary>Decodes a published envelope, unless this node has applied its id already (typically its own message).</summary>
+    private bool TryDecodeNew(ReadOnlySpan<byte> envelope, out IntakeItem item)
+    {
+        item = default;
+        if (Envelope.TrySplit(envelope, out ulong id, out ulong epoch, out _)
+            && _intake.IsInitialized && id <= AppliedId && epoch == _intake.Epoch)
+        {
+            return false;
+        }
+
+        if (!_filler.Decode(envelope, out id, out epoch, out Message? message))
+        {
+            return false;
+        }
+
+        item = new IntakeItem(id, epoch, message);
+        return true;
     }
 
     /// <summary>Returns the name of a known topic without allocating, or a new string.</summary>

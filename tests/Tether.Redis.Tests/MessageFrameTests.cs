@@ -73,4 +73,26 @@ public sealed class MessageFrameTests
             Assert.Equal(epoch, actualEpoch);
         }
     }
+
+    [Theory]
+    [InlineData("*3:1:2", true, "1:2", "")]
+    [InlineData("*3:1:25:3:4:x", true, "1:2", "5:3:4:x")]
+    [InlineData("*4:1:2", false, "", "")]
+    [InlineData("*0:", false, "", "")]
+    [InlineData("*:1:2", false, "", "")]
+    [InlineData("*-1:1", false, "", "")]
+    [InlineData("*x3:1:2", false, "", "")]
+    public void BatchEntriesSplit(string text, bool ok, string envelope, string rest)
+    {
+        Assert.True(Envelope.IsBatch(Encoding.ASCII.GetBytes(text), out ReadOnlySpan<byte> entries));
+        Assert.Equal(ok, Envelope.TryTakeEntry(ref entries, out ReadOnlySpan<byte> taken));
+        if (ok)
+        {
+            Assert.Equal(envelope, Encoding.ASCII.GetString(taken));
+            Assert.Equal(rest, Encoding.ASCII.GetString(entries));
+        }
+    }
+
+    [Fact]
+    public void OneEnvelopeIsNotABatch() => Assert.False(Envelope.IsBatch("12:34:x"u8, out _));
 }

@@ -5,6 +5,53 @@ namespace Tether.Redis.Internal;
 /// <summary>The ordering steps of <see cref="RedisIntake"/>, all under its lock.</summary>
 internal sealed partial class RedisIntake
 {
+    /// <summary>Takes one message into the order: applies it, holds it until the ids before it are in, or reports it lost.</summary>
+    private void OfferLocked(ulong id, ulong epoch, Message? message, IntakeSource source, ref IntakeEffects effects)
+    {
+        if (!_initialized)
+        {
+            // No counter read yet (Redis was down at start): the first message seen is "now".
+            _applied = id - 1;
+            Volatile.Write(ref _epoch, epoch);
+            Volatile.Write(ref _initialized, true);
+        }
+
+        if (epoch < _epoch)
+        {
+            // From an epoch that ended (Redis lost its data since): its place in the order is gone.
+            effects.AddGap(id, id, RedisGapReason.RedisDataLost);
+            return;
+        }
+
+        if (epoch > _epoch)
+        {
+            StartEpoch(epoch, ref effects);
+        }
+
+        _highestSeen = Math.Max(_highestSeen, id);
+        if (source == IntakeSource.PubSub)
+        {
+            _highestFromPubSub = Math.Max(_highestFromPubSub, id);
+        }
+
+        if (source == IntakeSource.Replay && id > _applied + 1)
+        {
+            // The stream is read in id order and ids are written with their message: what it skipped is gone.
+            SkipMissing(id - 1, RedisGapReason.NotInReplay, ref effects);
+        }
+
+        if (id == _applied + 1)
+        {
+            Apply(id, message, ref effects);
+        }
+        else if (id > _applied && !pending.TryAdd(_applied, id, message) && source != IntakeSource.Replay)
+        {
+            RedisLog.PendingOverflow(logger, id);
+        }
+
+        Drain(ref effects);
+    }
+
     /// <summary>Redis started a new epoch (it lost its data): apply what is left of the old one, report what may be lost.</summary>
     private void StartEpoch(ulong epoch, ref IntakeEffects effects)
     {

@@ -23,6 +23,12 @@ internal enum IntakeSource
 /// <param name="Wait">How long to give pub/sub first.</param>
 internal readonly record struct FillPlan(ulong From, ulong To, bool CatchUp, TimeSpan Wait);
 
+/// <summary>One message offered to the intake.</summary>
+/// <param name="Id">Its global id.</param>
+/// <param name="Epoch">The epoch of the id.</param>
+/// <param name="Message">The message, or <see langword="null"/> for an id whose frame could not be decoded.</param>
+internal readonly record struct IntakeItem(ulong Id, ulong Epoch, Message? Message);
+
 /// <summary>
 /// A node's intake: applies messages to its topics strictly in global id order, whatever the source, holds those that
 /// arrive ahead of a missing id in a bounded <see cref="PendingWindow"/>, tells the replay filler what is missing, and
@@ -131,53 +137,22 @@ internal sealed partial class RedisIntake(
     /// <param name="epoch">Its epoch.</param>
     /// <param name="message">The message, or <see langword="null"/>.</param>
     /// <param name="source">Where it came from.</param>
-    public void Offer(ulong id, ulong epoch, Message? message, IntakeSource source)
+    public void Offer(ulong id, ulong epoch, Message? message, IntakeSource source) => Offer([new IntakeItem(id, epoch, message)], source);
+
+    /// <summary>
+    /// Takes several messages into the intake at once: one pass under the lock, then each topic that got messages
+    /// notifies its subscribers once, so they read the whole batch together.
+    /// </summary>
+    /// <param name="items">The messages (a null message is an undecodable id).</param>
+    /// <param name="source">Where they came from.</param>
+    public void Offer(ReadOnlySpan<IntakeItem> items, IntakeSource source)
     {
         var effects = default(IntakeEffects);
         lock (_lock)
         {
-            if (!_initialized)
+            foreach (IntakeItem item in items)
             {
-                // No counter read yet (Redis was down at start): the first message seen is "now".
-                _applied = id - 1;
-                Volatile.Write(ref _epoch, epoch);
-                Volatile.Write(ref _initialized, true);
-            }
-
-            if (epoch < _epoch)
-            {
-                // From an epoch that ended (Redis lost its data since): its place in the order is gone.
-                effects.AddGap(id, id, RedisGapReason.RedisDataLost);
-            }
-            else
-            {
-                if (epoch > _epoch)
-                {
-                    StartEpoch(epoch, ref effects);
-                }
-
-                _highestSeen = Math.Max(_highestSeen, id);
-                if (source == IntakeSource.PubSub)
-                {
-                    _highestFromPubSub = Math.Max(_highestFromPubSub, id);
-                }
-
-                if (source == IntakeSource.Replay && id > _applied + 1)
-                {
-                    // The stream is read in id order and ids are written with their message: what it skipped is gone.
-                    SkipMissing(id - 1, RedisGapReason.NotInReplay, ref effects);
-                }
-
-                if (id == _applied + 1)
-                {
-                    Apply(id, message, ref effects);
-                }
-                else if (id > _applied && !pending.TryAdd(_applied, id, message) && source != IntakeSource.Replay)
-                {
-                    RedisLog.PendingOverflow(logger, id);
-                }
-
-                Drain(ref effects);
+                OfferLocked(item.Id, item.Epoch, item.Message, source, ref effects);
             }
         }
 

@@ -289,16 +289,24 @@ internal sealed class ReplayFiller(
     }
 
     /// <summary>Splits and decodes an envelope; a bad frame yields a null message (its id still counts).</summary>
-    /// <param name="value">The published or stored envelope.</param>
+    /// <param name="value">The stored envelope.</param>
     /// <param name="id">Its id.</param>
     /// <param name="epoch">Its epoch.</param>
     /// <param name="message">The message, or <see langword="null"/> when its frame is bad.</param>
     /// <returns><see langword="false"/> when it is not an envelope at all.</returns>
-    public bool Decode(RedisValue value, out ulong id, out ulong epoch, out Message? message)
+    public bool Decode(RedisValue value, out ulong id, out ulong epoch, out Message? message) =>
+        Decode(((byte[]?)value).AsSpan(), out id, out epoch, out message);
+
+    /// <summary>Splits and decodes an envelope; a bad frame yields a null message (its id still counts).</summary>
+    /// <param name="data">The published or stored envelope.</param>
+    /// <param name="id">Its id.</param>
+    /// <param name="epoch">Its epoch.</param>
+    /// <param name="message">The message, or <see langword="null"/> when its frame is bad.</param>
+    /// <returns><see langword="false"/> when it is not an envelope at all.</returns>
+    public bool Decode(ReadOnlySpan<byte> data, out ulong id, out ulong epoch, out Message? message)
     {
         message = null;
-        byte[]? data = (byte[]?)value;
-        if (data is null || !Envelope.TrySplit(data, out id, out epoch, out ReadOnlySpan<byte> frame))
+        if (!Envelope.TrySplit(data, out id, out epoch, out ReadOnlySpan<byte> frame))
         {
             id = 0;
             epoch = 0;

@@ -1,0 +1,97 @@
+using System.Text;
+using StackExchange.Redis;
+using Tether.Redis.Internal;
+using Tether.Server.Messaging;
+
+namespace Tether.Redis.Tests;
+
+/// <summary>Publications made while a publish script is in flight go out together: one script call, one PUBLISH.</summary>
+public sealed class PublishBatchTests(RedisFixture redis) : IClassFixture<RedisFixture>
+{
+    private static Message Data(string topic, string text) => new(topic, Encoding.UTF8.GetBytes(text));
+
+    [Fact]
+    public async Task ABurstGoesOutInBatches_AndEveryNodeReadsItOnceInTheOrderItWasMade()
+    {
+        const int Count = 200;
+        await using var cluster = await Cluster.StartAsync(redis.Server, 2);
+        await using var raw = await ConnectionMultiplexer.ConnectAsync(redis.Server.Configuration);
+        int values = 0;
+        int envelopes = 0;
+        var allSeen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var channel = await raw.GetSubscriber().SubscribeAsync(RedisChannel.Literal(cluster.Prefix + ":messages"));
+        channel.OnMessage(m =>
+        {
+            byte[] data = (byte[])m.Message!;
+            int inValue = 1;
+            if (Envelope.IsBatch(data, out ReadOnlySpan<byte> entries))
+            {
+                inValue = 0;
+                while (Envelope.TryTakeEntry(ref entries, out _))
+                {
+                    inValue++;
+                }
+            }
+
+            Interlocked.Increment(ref values);
+            if (Interlocked.Add(ref envelopes, inValue) == Count + 1)
+            {
+                allSeen.TrySetResult();
+            }
+        });
+        using var on0 = new Collector(cluster.Bus(0), ["t"]);
+        using var on1 = new Collector(cluster.Bus(1), ["t"]);
+
+        // Started without awaiting: all but the first wait while a script is in flight.
+        Task[] sends = Enumerable.Range(0, Count).Select(i => cluster.Bus(0).PublishAsync(Data("t", $"m{i}")).AsTask()).ToArray();
+        await Task.WhenAll(sends).DefaultTimeout();
+        await on0.WaitForCount(Count).DefaultTimeout();
+        await on1.WaitForCount(Count).DefaultTimeout();
+
+        string[] expected = Enumerable.Range(0, Count).Select(i => $"m{i}").ToArray();
+        Assert.Equal(expected, on0.Texts);
+        Assert.Equal(expected, on1.Texts);
+
+        // The subscriber above saw every message; a last one through the same channel marks the end of the burst.
+        await cluster.Bus(0).PublishAsync(Data("t", "end")).DefaultTimeout();
+        await on1.WaitForCount(Count + 1).DefaultTimeout();
+        await allSeen.Task.DefaultTimeout();
+        Assert.True(Volatile.Read(ref values) < Count, $"{values} PUBLISH for {Count + 1} messages");
+        await channel.UnsubscribeAsync();
+    }
+
+    [Fact]
+    public async Task ABurst_KeepsTheReplayStreamWithinItsCount_AndItsByteCountExact()
+    {
+        await using var cluster = await Cluster.StartAsync(redis.Server, 1, configureRedis: o => o.ReplayLength = 5);
+        await Task.WhenAll(Enumerable.Range(0, 60).Select(i => cluster.Bus(0).PublishAsync(Data("t", $"m{i}")).AsTask())).DefaultTimeout();
+
+        var (length, counted, stored, newest) = await StreamStateAsync(cluster.Prefix);
+        Assert.Equal(5, length);
+        Assert.Equal(stored, counted);
+        Assert.EndsWith("m59", newest);
+    }
+
+    [Fact]
+    public async Task ABurst_KeepsTheReplayStreamWithinItsBytes_AndItsByteCountExact()
+    {
+        await using var cluster = await Cluster.StartAsync(redis.Server, 1, configureRedis: o => o.ReplayMaxBytes = 50_000);
+        await Task.WhenAll(Enumerable.Range(0, 40).Select(i => cluster.Bus(0).PublishAsync(Data("t", i.ToString("D2", System.Globalization.CultureInfo.InvariantCulture) + new string('x', 10_000))).AsTask())).DefaultTimeout();
+
+        var (length, counted, stored, newest) = await StreamStateAsync(cluster.Prefix);
+        Assert.Equal(stored, counted);
+        Assert.InRange(counted, 40_000, 50_000);
+        Assert.Equal(4, length);
+        Assert.Contains("39xxx", newest, StringComparison.Ordinal);
+    }
+
+    private async Task<(long Length, long Counted, long Stored, string Newest)> StreamStateAsync(string prefix)
+    {
+        await using var raw = await ConnectionMultiplexer.ConnectAsync(redis.Server.Configuration);
+        IDatabase db = raw.GetDatabase();
+        StreamEntry[] entries = await db.StreamRangeAsync($"{{{prefix}}}:stream");
+        long counted = (long)await db.StringGetAsync($"{{{prefix}}}:stream-bytes");
+        long stored = entries.Sum(e => ((byte[])e["m"]!).LongLength);
+        return (entries.Length, counted, stored, Encoding.UTF8.GetString((byte[])entries[^1]["m"]!));
+    }
+}

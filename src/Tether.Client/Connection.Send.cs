@@ -113,7 +113,7 @@ public partial class Connection
                     // The gate may have been replaced (reconnecting again) since it opened.
                     if (run.ConnectedGate.Task.IsCompleted && !run.Closed)
                     {
-                        session = run.ActiveHost?.Session;
+                        session = run.ActiveAttempt?.Session;
                     }
                     else if (run.Closed)
                     {

@@ -61,7 +61,7 @@ internal sealed class ConnectionRun
     public KeepAliveData? KeepAlive { get; set; }
 
     /// <summary>The transport attempt in use (or being tried).</summary>
-    public TransportHost? ActiveHost { get; set; }
+    public TransportAttempt? ActiveAttempt { get; set; }
 
     /// <summary>While a transport is being established, messages wait here and are released once it is connected.</summary>
     public bool Buffering { get; set; } = true;

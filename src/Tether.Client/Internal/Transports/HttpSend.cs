@@ -1,7 +1,6 @@
 using System.IO;
 using System.Net.Http;
 using System.Net.Http.Headers;
-using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -15,23 +14,23 @@ internal static class HttpSend
     /// <summary>
     /// POSTs <c>data=…</c> with the classic encoder. Unlike the classic client, the body is labelled
     /// <c>application/x-www-form-urlencoded</c>: classic servers parse it either way, and strict servers need it.
-    /// A non-empty answer (a hub result) goes to the host's receive path.
+    /// A non-empty answer (a hub result) is reported to the connection.
     /// </summary>
-    public static async Task SendAsync(ITransportHost host, string data, CancellationToken cancellationToken)
+    public static async Task SendAsync(TransportContext context, TransportOutput output, string transport, string data, CancellationToken cancellationToken)
     {
         var content = new ByteArrayContent(FormUrlEncoder.EncodeSendBody(data));
         content.Headers.ContentType = s_formContentType;
-        using var request = new HttpRequestMessage(HttpMethod.Post, host.SendUrl()) { Content = content };
-        using HttpResponseMessage response = await host.SendHttpAsync(request, isLongRunning: false, cancellationToken).ConfigureAwait(false);
+        using var request = new HttpRequestMessage(HttpMethod.Post, context.SendUrl(transport)) { Content = content };
+        using HttpResponseMessage response = await context.SendHttpAsync(request, isLongRunning: false, cancellationToken).ConfigureAwait(false);
         string body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
         if (!string.IsNullOrEmpty(body))
         {
-            host.OnSendResponse(body);
+            output.SendAnswer(body);
         }
     }
 
     /// <summary>Reads a whole body, reporting every chunk as server activity (long-polling keep-alive spaces count).</summary>
-    public static async Task<MemoryStream> ReadBodyAsync(ITransportHost host, HttpResponseMessage response, CancellationToken cancellationToken)
+    public static async Task<MemoryStream> ReadBodyAsync(TransportContext context, HttpResponseMessage response, CancellationToken cancellationToken)
     {
         var body = new MemoryStream();
         using Stream stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
@@ -44,10 +43,8 @@ internal static class HttpSend
                 return body;
             }
 
-            host.MarkLastMessage();
+            context.MarkActivity();
             body.Write(buffer, 0, read);
         }
     }
-
-    internal static string Describe(byte[] bytes, int count) => Encoding.UTF8.GetString(bytes, 0, count);
 }

@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Threading;
@@ -172,16 +171,13 @@ public partial class Connection
             return;
         }
 
-        List<DispatchItem>? items = null;
+        DispatchItem?[]? items = null;
         if (response.Messages is { } messages)
         {
-            items = new List<DispatchItem>(messages.Count);
-            foreach (string raw in messages)
+            items = messages.Count == 0 ? [] : new DispatchItem?[messages.Count];
+            for (int i = 0; i < items.Length; i++)
             {
-                if (OnMessageArrived(raw) is { } item)
-                {
-                    items.Add(item);
-                }
+                items[i] = OnMessageArrived(messages[i]);
             }
         }
 
@@ -236,17 +232,24 @@ public partial class Connection
         }
     }
 
-    private void EnqueueLocked(ConnectionRun run, List<DispatchItem> items)
+    /// <summary>Hands messages to the dispatch loop, or keeps them while the transport is being established; <see langword="null"/> items were consumed on arrival.</summary>
+    private void EnqueueLocked(ConnectionRun run, DispatchItem?[] items)
     {
-        if (run.Buffering)
+        foreach (DispatchItem? item in items)
         {
-            run.Pending.AddRange(items);
-            return;
-        }
+            if (item is null)
+            {
+                continue;
+            }
 
-        foreach (DispatchItem item in items)
-        {
-            _dispatcher.Post(item);
+            if (run.Buffering)
+            {
+                run.Pending.Add(item);
+            }
+            else
+            {
+                _dispatcher.Post(item);
+            }
         }
     }
 

@@ -29,18 +29,17 @@ internal static class HttpSend
         }
     }
 
-    /// <summary>Reads a whole body, reporting every chunk as server activity (long-polling keep-alive spaces count).</summary>
-    public static async Task<MemoryStream> ReadBodyAsync(TransportContext context, HttpResponseMessage response, CancellationToken cancellationToken)
+    /// <summary>Reads a whole body into <paramref name="body"/> (emptied first), reporting every chunk as server activity (long-polling keep-alive spaces count).</summary>
+    public static async Task ReadBodyAsync(TransportContext context, HttpResponseMessage response, MemoryStream body, byte[] buffer, CancellationToken cancellationToken)
     {
-        var body = new MemoryStream();
+        body.SetLength(0);
         using Stream stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
-        byte[] buffer = new byte[4096];
         while (true)
         {
-            int read = await stream.ReadAsync(buffer, 0, buffer.Length, cancellationToken).ConfigureAwait(false);
+            int read = await StreamReads.ReadAsync(stream, buffer, cancellationToken).ConfigureAwait(false);
             if (read == 0)
             {
-                return body;
+                return;
             }
 
             context.MarkActivity();

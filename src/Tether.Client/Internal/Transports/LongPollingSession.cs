@@ -19,6 +19,10 @@ internal sealed class LongPollingSession : TransportSession
     private readonly TimeSpan _reconnectDelay;
     private readonly TimeSpan _errorDelay;
 
+    /// <summary>The read buffer and the body of the poll in flight, reused by every poll (one poll at a time).</summary>
+    private readonly byte[] _buffer = new byte[4096];
+    private readonly MemoryStream _body = new();
+
     public LongPollingSession(TransportContext context, TimeSpan reconnectDelay, TimeSpan errorDelay)
         : base(context)
     {
@@ -31,6 +35,12 @@ internal sealed class LongPollingSession : TransportSession
     public override bool SupportsKeepAlive => false;
 
     public override Task SendAsync(string data, CancellationToken cancellationToken) => HttpSend.SendAsync(Context, Output, Name, data, cancellationToken);
+
+    public override void Dispose()
+    {
+        base.Dispose();
+        _body.Dispose();
+    }
 
     /// <summary>Long polling has no keep-alive monitoring, so the monitor never reports it lost.</summary>
     public override void LostConnection()
@@ -64,8 +74,8 @@ internal sealed class LongPollingSession : TransportSession
                 using var request = new HttpRequestMessage(HttpMethod.Post, target.Url) { Content = new StringContent(string.Empty) };
                 using HttpResponseMessage response = await Context.SendHttpAsync(request, isLongRunning: true, closing).ConfigureAwait(false);
                 using CancellationTokenRegistration abort = closing.Register(static r => ((HttpResponseMessage)r!).Dispose(), response);
-                using MemoryStream body = await HttpSend.ReadBodyAsync(Context, response, closing).ConfigureAwait(false);
-                TransportLog.Received(Context.Logger, Name, (int)body.Length);
+                await HttpSend.ReadBodyAsync(Context, response, _body, _buffer, closing).ConfigureAwait(false);
+                TransportLog.Received(Context.Logger, Name, (int)_body.Length);
 
                 // As the classic client: Reconnected comes before the messages of the poll that reconnected.
                 if (reconnecting && Interlocked.Exchange(ref reconnectedGate.Value, 1) == 0)
@@ -73,7 +83,7 @@ internal sealed class LongPollingSession : TransportSession
                     Output.Restored();
                 }
 
-                if (Output.Payload(new ReadOnlySpan<byte>(body.GetBuffer(), 0, (int)body.Length)))
+                if (Output.Payload(new ReadOnlySpan<byte>(_body.GetBuffer(), 0, (int)_body.Length)))
                 {
                     if (!await Output.ChannelEndedAsync(new IOException(Resources.TransportDisconnectedBeforeConnectionFullyInitialized)).ConfigureAwait(false))
                     {

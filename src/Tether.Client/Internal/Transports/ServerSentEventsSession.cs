@@ -129,7 +129,7 @@ internal sealed class ServerSentEventsSession : TransportSession
             bool opened = false;
             while (true)
             {
-                int read = await stream.ReadAsync(buffer, 0, buffer.Length, requestCts.Token).ConfigureAwait(false);
+                int read = await StreamReads.ReadAsync(stream, buffer, requestCts.Token).ConfigureAwait(false);
                 if (read == 0)
                 {
                     return null;

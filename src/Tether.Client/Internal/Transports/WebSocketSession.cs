@@ -50,16 +50,25 @@ internal sealed class WebSocketSession : TransportSession
             throw new InvalidOperationException(Resources.DataCannotBeSentDuringWebSocketReconnect);
         }
 
-        byte[] bytes = Encoding.UTF8.GetBytes(data ?? string.Empty);
-        await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        data ??= string.Empty;
+        byte[] bytes = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(data.Length));
         try
         {
-            // The token only cancels the wait for the turn: a frame cancelled half-written would abort the socket.
-            await socket.SendAsync(new ArraySegment<byte>(bytes), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
+            int count = Encoding.UTF8.GetBytes(data, 0, data.Length, bytes, 0);
+            await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                // The token only cancels the wait for the turn: a frame cancelled half-written would abort the socket.
+                await WebSocketFrames.SendTextAsync(socket, bytes, count, CancellationToken.None).ConfigureAwait(false);
+            }
+            finally
+            {
+                _sendLock.Release();
+            }
         }
         finally
         {
-            _sendLock.Release();
+            ArrayPool<byte>.Shared.Return(bytes);
         }
     }
 
@@ -240,7 +249,7 @@ internal sealed class WebSocketSession : TransportSession
         {
             while (true)
             {
-                WebSocketReceiveResult result = await socket.ReceiveAsync(new ArraySegment<byte>(buffer), cancellationToken).ConfigureAwait(false);
+                var result = await WebSocketFrames.ReceiveAsync(socket, buffer, cancellationToken).ConfigureAwait(false);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
                     await CloseReceivedAsync(socket).ConfigureAwait(false);

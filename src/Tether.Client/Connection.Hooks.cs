@@ -18,9 +18,10 @@ public partial class Connection
     }
 
     /// <summary>
-    /// The connection started reconnecting (<paramref name="closed"/> false) or closed: results still awaited may never
-    /// come. Called under the state lock, after the state changed and before the event is queued, so that whoever sees
-    /// the event or the state sees the invocations already failed; it must only complete tasks asynchronously.
+    /// The connection started reconnecting (<paramref name="closed"/> false), or began to stop or closed: results still
+    /// awaited may never come, or must no longer count. Called under the state lock, when stopping begins and after the
+    /// state changed, before the event is queued, so that whoever sees the event or the state sees the invocations
+    /// already failed; it must only complete tasks asynchronously.
     /// </summary>
     internal virtual void OnConnectionLost(bool closed)
     {

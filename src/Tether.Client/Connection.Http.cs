@@ -88,9 +88,12 @@ public partial class Connection
 
     private async Task ApplyHeadersAsync(Action<string, string> add)
     {
-        foreach (KeyValuePair<string, string> header in Headers.ToArray())
+        if (Headers.Count > 0)
         {
-            add(header.Key, header.Value);
+            foreach (KeyValuePair<string, string> header in Headers.ToArray())
+            {
+                add(header.Key, header.Value);
+            }
         }
 
         if (HeadersProvider is { } headersProvider && await headersProvider().ConfigureAwait(false) is { } extra)

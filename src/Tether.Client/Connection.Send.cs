@@ -42,7 +42,7 @@ public partial class Connection
         var item = new SendItem(data ?? string.Empty, cancellationToken);
         if (run.Sends.Writer.TryWrite(item))
         {
-            return item.Completion.Task;
+            return item.Task;
         }
 
         if (reconnecting)
@@ -64,7 +64,7 @@ public partial class Connection
             throw new InvalidOperationException(Resources.ConnectionClosedBeforeSend, ex);
         }
 
-        await item.Completion.Task.ConfigureAwait(false);
+        await item.Task.ConfigureAwait(false);
     }
 
     /// <summary>The one loop that drains a run's sends: it waits while reconnecting, and fails what is left once the run closes.</summary>
@@ -87,7 +87,7 @@ public partial class Connection
         CancellationToken token = item.CancellationToken;
         if (token.IsCancellationRequested)
         {
-            item.Completion.TrySetCanceled(token);
+            item.TrySetCanceled(token);
             return;
         }
 
@@ -104,7 +104,7 @@ public partial class Connection
 
                 if (!await TaskHelpers.WaitAsync(gate, token).ConfigureAwait(false))
                 {
-                    item.Completion.TrySetException(new InvalidOperationException(Resources.ConnectionClosedBeforeSend));
+                    item.TrySetException(new InvalidOperationException(Resources.ConnectionClosedBeforeSend));
                     return;
                 }
 
@@ -113,11 +113,11 @@ public partial class Connection
                     // The gate may have been replaced (reconnecting again) since it opened.
                     if (run.ConnectedGate.Task.IsCompleted && !run.Closed)
                     {
-                        session = run.ActiveHost?.Session;
+                        session = run.ActiveAttempt?.Session;
                     }
                     else if (run.Closed)
                     {
-                        item.Completion.TrySetException(new InvalidOperationException(Resources.ConnectionClosedBeforeSend));
+                        item.TrySetException(new InvalidOperationException(Resources.ConnectionClosedBeforeSend));
                         return;
                     }
                 }
@@ -130,16 +130,16 @@ public partial class Connection
 
             await session.SendAsync(item.Data, token).ConfigureAwait(false);
             Diagnostics.ClientMetrics.Sent();
-            item.Completion.TrySetResult(true);
+            item.TrySetResult(true);
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
-            item.Completion.TrySetCanceled(token);
+            item.TrySetCanceled(token);
         }
         catch (Exception ex)
         {
             RaiseError(run, ex);
-            item.Completion.TrySetException(ex);
+            item.TrySetException(ex);
         }
     }
 }

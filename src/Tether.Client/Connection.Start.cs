@@ -83,7 +83,7 @@ public partial class Connection
             }
 
             await EstablishAsync(run, isRetry: false).ConfigureAwait(false);
-            Log.Started(_logger, run.ActiveHost?.Session.Name ?? "?");
+            Log.Started(_logger, run.ActiveAttempt?.Session.Name ?? "?");
             if (waitForCallbacks)
             {
                 // As the classic client: Start completes after the messages sent before it (OnConnected) were handled.
@@ -174,45 +174,46 @@ public partial class Connection
         Exception? lastError = null;
         foreach (ClientTransportBase candidate in run.Descriptor.Candidates(answer.TryWebSockets))
         {
-            var host = new TransportHost(this, run, candidate, _loggerFactory.CreateLogger("Tether.Client.Transports." + candidate.Name));
-            host.Session = candidate.CreateSession(host);
+            var context = new TransportContext(this, run, candidate, _loggerFactory.CreateLogger("Tether.Client.Transports." + candidate.Name));
+            var attempt = new TransportAttempt(run, candidate, candidate.CreateSession(context));
             lock (_lock)
             {
                 EnsureCurrentLocked(run, isRetry ? ConnectionState.Reconnecting : ConnectionState.Connecting);
-                run.ActiveHost = host;
+                run.ActiveAttempt = attempt;
                 run.Buffering = true;
                 run.Pending.Clear();
             }
 
-            Log.TransportStarting(_logger, host.Session.Name);
-            Trace(TraceLevels.Events, "Transport {0} starting", host.Session.Name);
-            host.Session.Start();
+            Log.TransportStarting(_logger, attempt.Session.Name);
+            Trace(TraceLevels.Events, "Transport {0} starting", attempt.Session.Name);
+            _ = ApplyReportsAsync(attempt);
+            attempt.Session.Start();
             try
             {
-                await host.WaitForInitAsync(run.ConnectTimeout, token).ConfigureAwait(false);
+                await attempt.WaitForInitAsync(TimeProvider, run.ConnectTimeout, token).ConfigureAwait(false);
             }
             catch (Exception ex) when (!token.IsCancellationRequested)
             {
                 // No init message in time, or the transport failed first: try the next one.
-                Log.TransportFailed(_logger, host.Session.Name, ex);
-                await ReleaseAsync(host).ConfigureAwait(false);
+                Log.TransportFailed(_logger, attempt.Session.Name, ex);
+                await ReleaseAsync(attempt).ConfigureAwait(false);
                 lastError = ex;
                 continue;
             }
             catch
             {
-                await ReleaseAsync(host).ConfigureAwait(false);
+                await ReleaseAsync(attempt).ConfigureAwait(false);
                 throw;
             }
 
             try
             {
-                await SendStartAsync(run, host, token).ConfigureAwait(false);
+                await SendStartAsync(run, attempt, token).ConfigureAwait(false);
             }
             catch
             {
                 // A failed /start ends the whole start: no fallback.
-                await ReleaseAsync(host).ConfigureAwait(false);
+                await ReleaseAsync(attempt).ConfigureAwait(false);
                 throw;
             }
 
@@ -239,7 +240,7 @@ public partial class Connection
                 Interlocked.Exchange(ref run.LastMessageAt, now);
                 run.LastActiveAt = now;
                 run.Monitor?.Dispose();
-                run.Monitor = new HeartbeatMonitor(TimeProvider, run.BeatInterval, () => OnBeat(run), keepAlive != null && host.Session.SupportsKeepAlive);
+                run.Monitor = new HeartbeatMonitor(TimeProvider, run.BeatInterval, () => OnBeat(run), keepAlive != null && attempt.Session.SupportsKeepAlive);
                 gate = run.ConnectedGate;
             }
 
@@ -327,7 +328,7 @@ public partial class Connection
         return version;
     }
 
-    private async Task SendStartAsync(ConnectionRun run, TransportHost host, CancellationToken cancellationToken)
+    private async Task SendStartAsync(ConnectionRun run, TransportAttempt host, CancellationToken cancellationToken)
     {
         string url = UrlBuilder.Start(UrlPartsFor(run, host.Session.Name, receive: false));
         Task<string> request = GetStringAsync(host.Descriptor.HttpClient, url, cancellationToken);
@@ -399,10 +400,10 @@ public partial class Connection
     /// <summary>The retry policy's loop, once the classic reconnect window ended: renegotiate until it works or the policy gives up.</summary>
     private async Task RetryAsync(ConnectionRun run, IRetryPolicy policy, Exception reason)
     {
-        TransportHost? old;
+        TransportAttempt? old;
         lock (_lock)
         {
-            old = run.ActiveHost;
+            old = run.ActiveAttempt;
             run.Retrying = true;
         }
 

@@ -48,6 +48,9 @@ public partial class Connection
             {
                 run.StopTcs = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
                 first = true;
+
+                // Once stopping begins no result may complete an invocation any more, not even one read meanwhile.
+                OnConnectionLost(closed: true);
             }
 
             stop = run.StopTcs;
@@ -74,14 +77,14 @@ public partial class Connection
 
             run.StopCts.Cancel();
             bool connecting;
-            TransportHost? host;
+            TransportAttempt? host;
             string? token;
             lock (_lock)
             {
                 run.Monitor?.Dispose();
                 run.Monitor = null;
                 connecting = _state == ConnectionState.Connecting;
-                host = run.ActiveHost;
+                host = run.ActiveAttempt;
                 token = _connectionToken;
             }
 
@@ -112,7 +115,7 @@ public partial class Connection
     }
 
     /// <summary><c>/abort</c>, then a bounded wait for the server to end the receive channel, as the classic client does.</summary>
-    private async Task AbortAndDrainAsync(ConnectionRun run, TransportHost host, TimeSpan timeout, CancellationToken cancellationToken)
+    private async Task AbortAndDrainAsync(ConnectionRun run, TransportAttempt host, TimeSpan timeout, CancellationToken cancellationToken)
     {
         long started = TimeProvider.GetTimestamp();
         if (!await SendAbortAsync(run, host, timeout, cancellationToken).ConfigureAwait(false))
@@ -135,7 +138,7 @@ public partial class Connection
     }
 
     /// <summary>POSTs <c>/abort</c>, bounded; returns whether the server answered.</summary>
-    private async Task<bool> SendAbortAsync(ConnectionRun run, TransportHost host, TimeSpan timeout, CancellationToken cancellationToken)
+    private async Task<bool> SendAbortAsync(ConnectionRun run, TransportAttempt host, TimeSpan timeout, CancellationToken cancellationToken)
     {
         try
         {

@@ -12,45 +12,6 @@ namespace Tether.Client;
 
 public partial class Connection
 {
-    /// <summary>Whether a transport attempt's reports still count: its run is current and open, and it is the run's attempt.</summary>
-    private bool IsLiveLocked(TransportHost host) =>
-        _run == host.Run && !host.Run.Closed && host.Run.ActiveHost == host && !host.Retired;
-
-    internal bool IsReconnectingFor(TransportHost host)
-    {
-        lock (_lock)
-        {
-            return IsLiveLocked(host) && _state == ConnectionState.Reconnecting;
-        }
-    }
-
-    internal UrlParts UrlPartsFor(ConnectionRun run, string? transport, bool receive)
-    {
-        lock (_lock)
-        {
-            return new UrlParts(
-                run.BaseUrl,
-                Protocol.ToString(),
-                transport,
-                run.ConnectionData,
-                _connectionToken,
-                run.QueryString,
-                receive ? _messageId : null,
-                receive ? _groupsToken : null);
-        }
-    }
-
-    internal string BuildReceiveUrl(TransportHost host, ReceiveKind kind)
-    {
-        UrlParts parts = UrlPartsFor(host.Run, host.Session.Name, receive: true);
-        return kind switch
-        {
-            ReceiveKind.Connect => UrlBuilder.Connect(parts),
-            ReceiveKind.Reconnect => UrlBuilder.Reconnect(parts),
-            _ => UrlBuilder.Poll(parts),
-        };
-    }
-
     /// <summary>Changes the state and queues StateChanged; the caller holds the lock.</summary>
     private void SetStateLocked(ConnectionState state)
     {
@@ -81,206 +42,6 @@ public partial class Connection
 
         Log.ErrorRaised(_logger, error);
         Trace(TraceLevels.Events, "OnError({0})", error);
-    }
-
-    internal void OnTransportError(TransportHost host, Exception error)
-    {
-        lock (_lock)
-        {
-            if (!IsLiveLocked(host))
-            {
-                return;
-            }
-        }
-
-        RaiseError(host.Run, error);
-    }
-
-    internal bool OnPayload(TransportHost host, ReadOnlySpan<byte> utf8Json)
-    {
-        host.MarkLastMessage();
-        PersistentResponse response;
-        try
-        {
-            response = PersistentResponse.Parse(utf8Json);
-        }
-        catch (FormatException ex)
-        {
-            OnTransportError(host, ex);
-            return false;
-        }
-
-        if (response.IsKeepAlive)
-        {
-            return false;
-        }
-
-        if ((TraceLevel & TraceLevels.Messages) != 0 && _syncTraceWriter != System.IO.TextWriter.Null)
-        {
-            Trace(TraceLevels.Messages, "OnMessage({0})", Utf8(utf8Json));
-        }
-
-        if (response.IsHubResult)
-        {
-            EnqueueArrived(host, Utf8(utf8Json));
-            return false;
-        }
-
-        if (response.Error != null)
-        {
-            // A global error: raise it and close, without /abort.
-            var error = new InvalidOperationException(string.Format(CultureInfo.CurrentCulture, Resources.ErrorFromServer, response.Error));
-            OnTransportError(host, error);
-            Disconnect(host.Run, error);
-            return false;
-        }
-
-        List<DispatchItem>? items = null;
-        if (response.Messages is { } messages)
-        {
-            items = new List<DispatchItem>(messages.Count);
-            foreach (string raw in messages)
-            {
-                if (OnMessageArrived(raw) is { } item)
-                {
-                    items.Add(item);
-                }
-            }
-        }
-
-        bool init = false;
-        lock (_lock)
-        {
-            if (!IsLiveLocked(host))
-            {
-                return false;
-            }
-
-            if (response.HasGroupsToken)
-            {
-                _groupsToken = response.GroupsToken;
-            }
-
-            if (items != null)
-            {
-                _messageId = response.Cursor;
-                EnqueueLocked(host.Run, items);
-                init = response.Initialized;
-            }
-        }
-
-        if (init)
-        {
-            host.OnInitReceived();
-        }
-
-        return response.ShouldReconnect;
-    }
-
-    internal void OnSendResponse(TransportHost host, string body) => EnqueueArrived(host, body);
-
-    private void EnqueueArrived(TransportHost host, string raw)
-    {
-        if (OnMessageArrived(raw) is not { } item)
-        {
-            return;
-        }
-
-        lock (_lock)
-        {
-            if (IsLiveLocked(host))
-            {
-                EnqueueLocked(host.Run, [item]);
-            }
-        }
-    }
-
-    private void EnqueueLocked(ConnectionRun run, List<DispatchItem> items)
-    {
-        if (run.Buffering)
-        {
-            run.Pending.AddRange(items);
-            return;
-        }
-
-        foreach (DispatchItem item in items)
-        {
-            _dispatcher.Post(item);
-        }
-    }
-
-    internal bool EnsureReconnecting(TransportHost host)
-    {
-        lock (_lock)
-        {
-            if (!IsLiveLocked(host))
-            {
-                return false;
-            }
-
-            if (_state == ConnectionState.Connected)
-            {
-                ConnectionRun run = host.Run;
-                SetStateLocked(ConnectionState.Reconnecting);
-                OnConnectionLost(closed: false);
-                _dispatcher.Post(DispatchItem.Event(DispatchKind.Reconnecting));
-                run.ConnectedGate = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-                run.ReconnectEpisode++;
-                run.GiveUpTimer?.Dispose();
-                int episode = run.ReconnectEpisode;
-                run.GiveUpTimer = TimeProvider.CreateTimer(
-                    static s => ((GiveUpState)s!).Fire(), new GiveUpState(this, run, episode), run.DisconnectTimeout, Timeout.InfiniteTimeSpan);
-            }
-
-            return _state == ConnectionState.Reconnecting;
-        }
-    }
-
-    internal void OnReconnected(TransportHost host)
-    {
-        TaskCompletionSource<bool> gate;
-        lock (_lock)
-        {
-            if (!IsLiveLocked(host) || _state != ConnectionState.Reconnecting || host.Run.Retrying)
-            {
-                return;
-            }
-
-            ConnectionRun run = host.Run;
-            SetStateLocked(ConnectionState.Connected);
-            _dispatcher.Post(DispatchItem.Event(DispatchKind.Reconnected));
-            run.GiveUpTimer?.Dispose();
-            run.GiveUpTimer = null;
-            run.Monitor?.ClearFlags();
-            Interlocked.Exchange(ref run.LastMessageAt, TimeProvider.GetTimestamp());
-            gate = run.ConnectedGate;
-        }
-
-        gate.TrySetResult(true);
-    }
-
-    internal bool VerifyLastActive(TransportHost host)
-    {
-        TimeSpan window;
-        long lastActive;
-        lock (_lock)
-        {
-            if (!IsLiveLocked(host))
-            {
-                return false;
-            }
-
-            window = host.Run.ReconnectWindow;
-            lastActive = host.Run.LastActiveAt;
-        }
-
-        if (TimeProvider.GetElapsedTime(lastActive) < window)
-        {
-            return true;
-        }
-
-        StopForInactivity(host.Run, lastActive, window);
-        return false;
     }
 
     private void StopForInactivity(ConnectionRun run, long lastActive, TimeSpan window)
@@ -315,7 +76,7 @@ public partial class Connection
                     if (!monitor.TimedOut)
                     {
                         monitor.TimedOut = true;
-                        lost = run.ActiveHost?.Session;
+                        lost = run.ActiveAttempt?.Session;
                         lostAfter = elapsed;
                     }
                 }
@@ -396,7 +157,7 @@ public partial class Connection
     /// </summary>
     private bool Disconnect(ConnectionRun run, Exception? reason, Task? beforeTeardown = null)
     {
-        TransportHost? host;
+        TransportAttempt? attempt;
         lock (_lock)
         {
             if (_run != run || run.Closed)
@@ -418,8 +179,8 @@ public partial class Connection
             run.Monitor?.Dispose();
             run.Monitor = null;
             _dispatcher.Post(DispatchItem.Closed(reason));
-            host = run.ActiveHost;
-            run.ShutdownTask = ShutdownAsync(run, host, beforeTeardown);
+            attempt = run.ActiveAttempt;
+            run.ShutdownTask = ShutdownAsync(run, attempt, beforeTeardown);
         }
 
         // Sends still waiting fail now; the transport goes once the abort is done.
@@ -430,7 +191,7 @@ public partial class Connection
         return true;
     }
 
-    private async Task ShutdownAsync(ConnectionRun run, TransportHost? host, Task? beforeTeardown)
+    private async Task ShutdownAsync(ConnectionRun run, TransportAttempt? attempt, Task? beforeTeardown)
     {
         // Never inline under the caller's lock.
         await Task.Yield();
@@ -448,9 +209,9 @@ public partial class Connection
         }
 
         run.DisconnectCts.Cancel();
-        if (host != null)
+        if (attempt != null)
         {
-            await ReleaseAsync(host).ConfigureAwait(false);
+            await ReleaseAsync(attempt).ConfigureAwait(false);
         }
 
         if (run.OwnsHttpClient && run.Descriptor.HttpClient is IDisposable disposable)
@@ -460,27 +221,20 @@ public partial class Connection
     }
 
     /// <summary>Abandons a transport attempt: its reports are ignored from now on, its session is stopped and released.</summary>
-    private async Task ReleaseAsync(TransportHost host)
+    private async Task ReleaseAsync(TransportAttempt attempt)
     {
-        host.Retire();
+        attempt.Retire();
         try
         {
-            await host.Session.StopAsync().ConfigureAwait(false);
-            if (host.Session.Completion.IsCompleted)
+            await attempt.Session.StopAsync().ConfigureAwait(false);
+            if (attempt.Session.Completion.IsCompleted)
             {
-                host.Session.Dispose();
+                attempt.Session.Dispose();
             }
         }
         catch (Exception ex)
         {
             Log.TransportStopFailed(_logger, ex);
         }
-    }
-
-    private static string Utf8(ReadOnlySpan<byte> bytes) => System.Text.Encoding.UTF8.GetString(bytes.ToArray());
-
-    private sealed class GiveUpState(Connection connection, ConnectionRun run, int episode)
-    {
-        public void Fire() => connection.OnGiveUp(run, episode);
     }
 }

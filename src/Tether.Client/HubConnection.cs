@@ -138,22 +138,14 @@ public class HubConnection : Connection
         switch (message?.Kind)
         {
             case HubMessageKind.Progress:
-                if (message.InvocationId is { } progressId && _pending.Find(progressId) is { } running)
-                {
-                    running.OnProgress(message.ProgressData);
-                }
-                else
+                if (message.InvocationId is not { } progressId || !_pending.Progress(progressId, message.ProgressData))
                 {
                     Trace(TraceLevels.Messages, "Callback with id " + message.InvocationId + " not found!");
                 }
 
                 return null;
             case HubMessageKind.Result:
-                if (_pending.Take(message.InvocationId!) is { } finished)
-                {
-                    finished.OnResult(message);
-                }
-                else
+                if (!_pending.Complete(message.InvocationId!, message))
                 {
                     Trace(TraceLevels.Messages, "Callback with id " + message.InvocationId + " not found!");
                 }

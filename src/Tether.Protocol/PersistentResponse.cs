@@ -100,28 +100,28 @@ public sealed class PersistentResponse
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             properties++;
-            string name = reader.GetString() ?? string.Empty;
+            char key = Key(ref reader);
             reader.Read();
-            switch (name)
+            switch (key)
             {
-                case PersistentResponseKeys.Cursor:
+                case 'C':
                     response.Cursor = ReadScalar(ref reader);
                     break;
-                case PersistentResponseKeys.Initialized:
+                case 'S':
                     response.Initialized = IsOne(ref reader);
                     break;
-                case PersistentResponseKeys.ShouldReconnect:
+                case 'T':
                     response.ShouldReconnect = IsOne(ref reader);
                     break;
-                case PersistentResponseKeys.GroupsToken:
+                case 'G':
                     response.HasGroupsToken = true;
                     response.GroupsToken = ReadScalar(ref reader);
                     break;
-                case PersistentResponseKeys.LongPollDelay:
+                case 'L':
                     response.LongPollDelay = reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out int delay) ? delay : null;
                     reader.Skip();
                     break;
-                case PersistentResponseKeys.Error:
+                case 'E':
                     if (reader.TokenType != JsonTokenType.Null)
                     {
                         response.Error = ReadScalar(ref reader) ?? string.Empty;
@@ -129,11 +129,11 @@ public sealed class PersistentResponse
 
                     reader.Skip();
                     break;
-                case PersistentResponseKeys.HubResultId:
+                case 'I':
                     response.IsHubResult = true;
                     reader.Skip();
                     break;
-                case PersistentResponseKeys.Messages:
+                case 'M':
                     response.Messages = reader.TokenType == JsonTokenType.StartArray ? ReadMessages(ref reader, utf8Json) : null;
                     reader.Skip();
                     break;
@@ -154,6 +154,18 @@ public sealed class PersistentResponse
         }
 
         return response;
+    }
+
+    /// <summary>The one-letter name of a property (every field of a response has one), read without a string; <c>\0</c> for any other name.</summary>
+    private static char Key(ref Utf8JsonReader reader)
+    {
+        if (!reader.ValueIsEscaped && !reader.HasValueSequence)
+        {
+            return reader.ValueSpan.Length == 1 ? (char)reader.ValueSpan[0] : '\0';
+        }
+
+        string name = reader.GetString() ?? string.Empty;
+        return name.Length == 1 ? name[0] : '\0';
     }
 
     private static List<string> ReadMessages(ref Utf8JsonReader reader, ReadOnlySpan<byte> utf8Json)

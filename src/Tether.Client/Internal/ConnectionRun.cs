@@ -61,7 +61,7 @@ internal sealed class ConnectionRun
     public KeepAliveData? KeepAlive { get; set; }
 
     /// <summary>The transport attempt in use (or being tried).</summary>
-    public TransportHost? ActiveHost { get; set; }
+    public TransportAttempt? ActiveAttempt { get; set; }
 
     /// <summary>While a transport is being established, messages wait here and are released once it is connected.</summary>
     public bool Buffering { get; set; } = true;
@@ -105,10 +105,11 @@ internal sealed class ConnectionRun
     public bool Retrying { get; set; }
 }
 
-/// <summary>One <c>Send</c> waiting its turn.</summary>
-internal sealed class SendItem
+/// <summary>One <c>Send</c> waiting its turn; it completes once sent.</summary>
+internal sealed class SendItem : TaskCompletionSource<bool>
 {
     public SendItem(string data, CancellationToken cancellationToken)
+        : base(TaskCreationOptions.RunContinuationsAsynchronously)
     {
         Data = data;
         CancellationToken = cancellationToken;
@@ -117,6 +118,4 @@ internal sealed class SendItem
     public string Data { get; }
 
     public CancellationToken CancellationToken { get; }
-
-    public TaskCompletionSource<bool> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

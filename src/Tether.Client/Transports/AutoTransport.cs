@@ -52,7 +52,7 @@ public sealed class AutoTransport : ClientTransportBase
     internal override IReadOnlyList<ClientTransportBase> Candidates(bool tryWebSockets) =>
         _transports.Where(t => tryWebSockets || !string.Equals(t.Name, TransportNames.WebSockets, StringComparison.Ordinal)).ToArray();
 
-    internal override ITransport CreateSession(ITransportHost host) =>
+    internal override ITransport CreateSession(TransportContext context) =>
         throw new InvalidOperationException("AutoTransport picks one of its transports; it has no session of its own.");
 
     /// <summary>Records which transport won, for <see cref="Name"/>.</summary>

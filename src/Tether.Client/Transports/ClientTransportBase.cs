@@ -39,7 +39,7 @@ public abstract class ClientTransportBase : IClientTransport
     internal virtual IReadOnlyList<ClientTransportBase> Candidates(bool tryWebSockets) => [this];
 
     /// <summary>Creates the session that runs this transport for one connection attempt.</summary>
-    internal abstract ITransport CreateSession(ITransportHost host);
+    internal abstract ITransport CreateSession(TransportContext context);
 
     /// <summary>Called when the transport is disposed.</summary>
     /// <param name="disposing">Whether <see cref="Dispose()"/> was called.</param>

@@ -30,5 +30,5 @@ public sealed class LongPollingTransport : ClientTransportBase
     /// <inheritdoc/>
     public override bool SupportsKeepAlive => false;
 
-    internal override ITransport CreateSession(ITransportHost host) => new LongPollingSession(host, ReconnectDelay, ErrorDelay);
+    internal override ITransport CreateSession(TransportContext context) => new LongPollingSession(context, ReconnectDelay, ErrorDelay);
 }

@@ -27,5 +27,5 @@ public sealed class ServerSentEventsTransport : ClientTransportBase
     /// <inheritdoc/>
     public override bool SupportsKeepAlive => true;
 
-    internal override ITransport CreateSession(ITransportHost host) => new ServerSentEventsSession(host, ReconnectDelay);
+    internal override ITransport CreateSession(TransportContext context) => new ServerSentEventsSession(context, ReconnectDelay);
 }

@@ -27,5 +27,5 @@ public sealed class WebSocketTransport : ClientTransportBase
     /// <inheritdoc/>
     public override bool SupportsKeepAlive => true;
 
-    internal override ITransport CreateSession(ITransportHost host) => new WebSocketSession(host, ReconnectDelay);
+    internal override ITransport CreateSession(TransportContext context) => new WebSocketSession(context, ReconnectDelay);
 }

@@ -8,7 +8,8 @@ namespace Tether.Client.Internal.Hubs;
 /// <summary>
 /// One hub invocation waiting for its result. Progress callbacks run on the thread pool, one at a time and in arrival
 /// order, never on a transport's read loop nor on the dispatch loop (so a handler may await an invocation); the result
-/// completes the task after every progress callback before it has run.
+/// completes the task after every progress callback before it has run. Without progress callbacks, results and
+/// failures complete it at once, under the pending list's lock.
 /// </summary>
 internal sealed class PendingInvocation
 {
@@ -51,7 +52,14 @@ internal sealed class PendingInvocation
         }
     }
 
-    public void OnResult(HubServerMessage result) => Then(() => Settle(result));
+    /// <summary>Settles with <paramref name="result"/> after the progress callbacks before it, if <paramref name="claim"/> (taking it off the pending list) still succeeds then.</summary>
+    public void OnResult(HubServerMessage result, Func<bool> claim) => Then(() =>
+    {
+        if (claim())
+        {
+            Settle(result);
+        }
+    });
 
     public void Fail(Exception error) => Then(() => _completion.TrySetException(error));
 

@@ -32,42 +32,51 @@ internal sealed class PendingInvocations
         }
     }
 
-    /// <summary>The invocation a progress message is for (it stays pending).</summary>
-    public PendingInvocation? Find(string id)
+    /// <summary>Hands progress to its invocation (which stays pending); returns whether it was found.</summary>
+    public bool Progress(string id, JsonElement data)
     {
         lock (_lock)
         {
-            return _pending.TryGetValue(id, out PendingInvocation? invocation) ? invocation : null;
+            if (!_pending.TryGetValue(id, out PendingInvocation? invocation))
+            {
+                return false;
+            }
+
+            invocation.OnProgress(data);
+            return true;
         }
     }
 
-    /// <summary>The invocation a result is for, removed.</summary>
-    public PendingInvocation? Take(string id)
+    /// <summary>
+    /// Completes an invocation with its result; returns whether it was found. The invocation stays registered until
+    /// its result is applied (after its progress callbacks), so that <see cref="FailAll"/> still fails it until then:
+    /// a result never completes an invocation once the connection began to stop or reconnect.
+    /// </summary>
+    public bool Complete(string id, HubServerMessage result)
     {
         lock (_lock)
         {
-            if (_pending.TryGetValue(id, out PendingInvocation? invocation))
+            if (!_pending.TryGetValue(id, out PendingInvocation? invocation))
             {
-                _pending.Remove(id);
+                return false;
             }
 
-            return invocation;
+            invocation.OnResult(result, () => Remove(invocation));
+            return true;
         }
     }
 
     /// <summary>Fails every pending invocation; invocations made from their continuations register afresh.</summary>
     public void FailAll(string message)
     {
-        PendingInvocation[] failed;
         lock (_lock)
         {
-            failed = _pending.Values.ToArray();
+            PendingInvocation[] failed = _pending.Values.ToArray();
             _pending.Clear();
-        }
-
-        foreach (PendingInvocation invocation in failed)
-        {
-            invocation.Fail(new InvalidOperationException(message));
+            foreach (PendingInvocation invocation in failed)
+            {
+                invocation.Fail(new InvalidOperationException(message));
+            }
         }
     }
 }

@@ -1,7 +1,6 @@
 using System.IO;
 using System.Net.Http;
 using System.Net.Http.Headers;
-using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -15,39 +14,36 @@ internal static class HttpSend
     /// <summary>
     /// POSTs <c>data=…</c> with the classic encoder. Unlike the classic client, the body is labelled
     /// <c>application/x-www-form-urlencoded</c>: classic servers parse it either way, and strict servers need it.
-    /// A non-empty answer (a hub result) goes to the host's receive path.
+    /// A non-empty answer (a hub result) is reported to the connection.
     /// </summary>
-    public static async Task SendAsync(ITransportHost host, string data, CancellationToken cancellationToken)
+    public static async Task SendAsync(TransportContext context, TransportOutput output, string transport, string data, CancellationToken cancellationToken)
     {
         var content = new ByteArrayContent(FormUrlEncoder.EncodeSendBody(data));
         content.Headers.ContentType = s_formContentType;
-        using var request = new HttpRequestMessage(HttpMethod.Post, host.SendUrl()) { Content = content };
-        using HttpResponseMessage response = await host.SendHttpAsync(request, isLongRunning: false, cancellationToken).ConfigureAwait(false);
+        using var request = new HttpRequestMessage(HttpMethod.Post, context.SendUrl(transport)) { Content = content };
+        using HttpResponseMessage response = await context.SendHttpAsync(request, isLongRunning: false, cancellationToken).ConfigureAwait(false);
         string body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
         if (!string.IsNullOrEmpty(body))
         {
-            host.OnSendResponse(body);
+            output.SendAnswer(body);
         }
     }
 
-    /// <summary>Reads a whole body, reporting every chunk as server activity (long-polling keep-alive spaces count).</summary>
-    public static async Task<MemoryStream> ReadBodyAsync(ITransportHost host, HttpResponseMessage response, CancellationToken cancellationToken)
+    /// <summary>Reads a whole body into <paramref name="body"/> (emptied first), reporting every chunk as server activity (long-polling keep-alive spaces count).</summary>
+    public static async Task ReadBodyAsync(TransportContext context, HttpResponseMessage response, MemoryStream body, byte[] buffer, CancellationToken cancellationToken)
     {
-        var body = new MemoryStream();
+        body.SetLength(0);
         using Stream stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
-        byte[] buffer = new byte[4096];
         while (true)
         {
-            int read = await stream.ReadAsync(buffer, 0, buffer.Length, cancellationToken).ConfigureAwait(false);
+            int read = await StreamReads.ReadAsync(stream, buffer, cancellationToken).ConfigureAwait(false);
             if (read == 0)
             {
-                return body;
+                return;
             }
 
-            host.MarkLastMessage();
+            context.MarkActivity();
             body.Write(buffer, 0, read);
         }
     }
-
-    internal static string Describe(byte[] bytes, int count) => Encoding.UTF8.GetString(bytes, 0, count);
 }

@@ -14,107 +14,83 @@ namespace Tether.Client.Internal.Transports;
 /// first answer, or <c>ReconnectDelay</c> (5 s) after a reconnect poll was sent if it has not failed by then
 /// (docs/protocol.md#long-polling).
 /// </summary>
-internal sealed class LongPollingSession : ITransport
+internal sealed class LongPollingSession : TransportSession
 {
-    private readonly ITransportHost _host;
     private readonly TimeSpan _reconnectDelay;
     private readonly TimeSpan _errorDelay;
-    private readonly CancellationTokenSource _closeCts = new();
-    private readonly TaskCompletionSource<bool> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public LongPollingSession(ITransportHost host, TimeSpan reconnectDelay, TimeSpan errorDelay)
+    /// <summary>The read buffer and the body of the poll in flight, reused by every poll (one poll at a time).</summary>
+    private readonly byte[] _buffer = new byte[4096];
+    private readonly MemoryStream _body = new();
+
+    public LongPollingSession(TransportContext context, TimeSpan reconnectDelay, TimeSpan errorDelay)
+        : base(context)
     {
-        _host = host;
         _reconnectDelay = reconnectDelay;
         _errorDelay = errorDelay;
     }
 
-    public string Name => TransportNames.LongPolling;
+    public override string Name => TransportNames.LongPolling;
 
-    public bool SupportsKeepAlive => false;
+    public override bool SupportsKeepAlive => false;
 
-    public Task Completion => _completion.Task;
+    public override Task SendAsync(string data, CancellationToken cancellationToken) => HttpSend.SendAsync(Context, Output, Name, data, cancellationToken);
 
-    public void Start() => _ = RunAsync();
-
-    public Task SendAsync(string data, CancellationToken cancellationToken) => HttpSend.SendAsync(_host, data, cancellationToken);
+    public override void Dispose()
+    {
+        base.Dispose();
+        _body.Dispose();
+    }
 
     /// <summary>Long polling has no keep-alive monitoring, so the monitor never reports it lost.</summary>
-    public void LostConnection()
+    public override void LostConnection()
     {
     }
 
-    public async Task StopAsync()
+    protected override async Task RunCoreAsync(CancellationToken closing, CancellationToken stoppingOrClosing)
     {
-        _closeCts.Cancel();
-        await Task.WhenAny(Completion, Task.Delay(TimeSpan.FromSeconds(5))).ConfigureAwait(false);
-    }
-
-    /// <summary>Releases the session's own resources; call after <see cref="StopAsync"/>.</summary>
-    public void Dispose()
-    {
-        _closeCts.Dispose();
-    }
-
-    private async Task RunAsync()
-    {
-        try
-        {
-            await RunCoreAsync().ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            TransportLog.LoopFailed(_host.Logger, Name, ex);
-            _host.TryFailStart(ex);
-        }
-        finally
-        {
-            _completion.TrySetResult(true);
-        }
-    }
-
-    private async Task RunCoreAsync()
-    {
-        using var closing = CancellationTokenSource.CreateLinkedTokenSource(_host.DisconnectToken, _closeCts.Token);
-        using var stoppingOrClosing = CancellationTokenSource.CreateLinkedTokenSource(closing.Token, _host.StopToken);
         while (!stoppingOrClosing.IsCancellationRequested)
         {
-            bool reconnecting = _host.IsReconnecting;
-            ReceiveKind kind = !_host.HasMessageId ? ReceiveKind.Connect : reconnecting ? ReceiveKind.Reconnect : ReceiveKind.Poll;
+            // The connection picks /connect (no message id yet), /reconnect (reconnecting) or /poll, after applying
+            // everything reported before, so the URL carries the latest cursor.
+            ReceiveTarget target = await Output.ReceiveUrlAsync(ReceiveKind.Poll).ConfigureAwait(false);
+            if (!target.Allowed)
+            {
+                return;
+            }
+
+            bool reconnecting = target.Kind == ReceiveKind.Reconnect;
 
             // 1 once this poll may no longer raise Reconnected (it already did, or it failed).
             var reconnectedGate = new StrongBox();
             using ITimer? reconnectedTimer = reconnecting
-                ? _host.TimeProvider.CreateTimer(static s => ((Reconnector)s!).Fire(), new Reconnector(_host, reconnectedGate), _reconnectDelay, Timeout.InfiniteTimeSpan)
+                ? Context.TimeProvider.CreateTimer(static s => ((Reconnector)s!).Fire(), new Reconnector(Output, reconnectedGate), _reconnectDelay, Timeout.InfiniteTimeSpan)
                 : null;
 
             Exception? error = null;
             try
             {
-                string url = _host.ReceiveUrl(kind);
-                TransportLog.Opening(_host.Logger, Name, url);
-                using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(string.Empty) };
-                using HttpResponseMessage response = await _host.SendHttpAsync(request, isLongRunning: true, closing.Token).ConfigureAwait(false);
-                using CancellationTokenRegistration abort = closing.Token.Register(static r => ((HttpResponseMessage)r!).Dispose(), response);
-                using MemoryStream body = await HttpSend.ReadBodyAsync(_host, response, closing.Token).ConfigureAwait(false);
-                TransportLog.Received(_host.Logger, Name, (int)body.Length);
+                TransportLog.Opening(Context.Logger, Name, target.Url!);
+                using var request = new HttpRequestMessage(HttpMethod.Post, target.Url) { Content = new StringContent(string.Empty) };
+                using HttpResponseMessage response = await Context.SendHttpAsync(request, isLongRunning: true, closing).ConfigureAwait(false);
+                using CancellationTokenRegistration abort = closing.Register(static r => ((HttpResponseMessage)r!).Dispose(), response);
+                await HttpSend.ReadBodyAsync(Context, response, _body, _buffer, closing).ConfigureAwait(false);
+                TransportLog.Received(Context.Logger, Name, (int)_body.Length);
 
                 // As the classic client: Reconnected comes before the messages of the poll that reconnected.
-                if (_host.IsReconnecting && Interlocked.Exchange(ref reconnectedGate.Value, 1) == 0)
+                if (reconnecting && Interlocked.Exchange(ref reconnectedGate.Value, 1) == 0)
                 {
-                    _host.OnReconnected();
+                    Output.Restored();
                 }
 
-                bool shouldReconnect = _host.OnPayload(new ReadOnlySpan<byte>(body.GetBuffer(), 0, (int)body.Length));
-
-                if (shouldReconnect)
+                if (Output.Payload(new ReadOnlySpan<byte>(_body.GetBuffer(), 0, (int)_body.Length)))
                 {
-                    if (_host.TryFailStart(new IOException(Resources.TransportDisconnectedBeforeConnectionFullyInitialized)))
+                    if (!await Output.ChannelEndedAsync(new IOException(Resources.TransportDisconnectedBeforeConnectionFullyInitialized)).ConfigureAwait(false))
                     {
                         return;
                     }
 
-                    _host.EnsureReconnecting();
+                    await Output.IsAllowedAsync(TransportQueryKind.EnterReconnecting).ConfigureAwait(false);
                 }
             }
             catch (Exception ex)
@@ -128,21 +104,23 @@ internal sealed class LongPollingSession : ITransport
             }
 
             Interlocked.Exchange(ref reconnectedGate.Value, 1);
-            TransportLog.ReceiveEnded(_host.Logger, Name, error);
-            if (_host.TryFailStart(error) || stoppingOrClosing.IsCancellationRequested || !_host.VerifyLastActive())
+            TransportLog.ReceiveEnded(Context.Logger, Name, error);
+            if (!await Output.ChannelEndedAsync(error).ConfigureAwait(false) ||
+                stoppingOrClosing.IsCancellationRequested ||
+                !await Output.IsAllowedAsync(TransportQueryKind.WindowOpen).ConfigureAwait(false))
             {
                 return;
             }
 
-            _host.EnsureReconnecting();
+            await Output.IsAllowedAsync(TransportQueryKind.EnterReconnecting).ConfigureAwait(false);
             if (error is not IOException && error is not OperationCanceledException)
             {
-                _host.OnError(error);
+                Output.Error(error);
             }
 
             try
             {
-                await Clock.Delay(_host.TimeProvider, _errorDelay, stoppingOrClosing.Token).ConfigureAwait(false);
+                await Clock.Delay(Context.TimeProvider, _errorDelay, stoppingOrClosing).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -157,13 +135,13 @@ internal sealed class LongPollingSession : ITransport
     }
 
     /// <summary>Raises Reconnected for one reconnect poll that has neither answered nor failed after <c>ReconnectDelay</c>.</summary>
-    private sealed class Reconnector(ITransportHost host, StrongBox gate)
+    private sealed class Reconnector(TransportOutput output, StrongBox gate)
     {
         public void Fire()
         {
             if (Interlocked.Exchange(ref gate.Value, 1) == 0)
             {
-                host.OnReconnected();
+                output.Restored();
             }
         }
     }

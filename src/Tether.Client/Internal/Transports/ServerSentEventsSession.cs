@@ -15,48 +15,86 @@ namespace Tether.Client.Internal.Transports;
 /// Reconnecting and opens <c>/reconnect</c> (docs/protocol.md#server-sent-events).
 /// </summary>
 /// <remarks>Better than classic: a reconnect whose first byte does not come within the transport connect timeout is retried.</remarks>
-internal sealed class ServerSentEventsSession : ITransport
+internal sealed class ServerSentEventsSession : TransportSession
 {
     private static readonly MediaTypeWithQualityHeaderValue s_eventStream = new(ProtocolConstants.EventStreamContentType);
 
-    private readonly ITransportHost _host;
     private readonly TimeSpan _reconnectDelay;
-    private readonly CancellationTokenSource _closeCts = new();
-    private readonly TaskCompletionSource<bool> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Cancels the request in flight; <see cref="LostConnection"/> uses it.</summary>
     private CancellationTokenSource? _requestCts;
 
     private int _lost;
 
-    public ServerSentEventsSession(ITransportHost host, TimeSpan reconnectDelay)
+    public ServerSentEventsSession(TransportContext context, TimeSpan reconnectDelay)
+        : base(context)
     {
-        _host = host;
         _reconnectDelay = reconnectDelay;
     }
 
-    public string Name => TransportNames.ServerSentEvents;
+    public override string Name => TransportNames.ServerSentEvents;
 
-    public bool SupportsKeepAlive => true;
+    public override bool SupportsKeepAlive => true;
 
-    public Task Completion => _completion.Task;
+    public override Task SendAsync(string data, CancellationToken cancellationToken) => HttpSend.SendAsync(Context, Output, Name, data, cancellationToken);
 
-    public void Start() => _ = RunAsync();
-
-    public Task SendAsync(string data, CancellationToken cancellationToken) => HttpSend.SendAsync(_host, data, cancellationToken);
-
-    public void LostConnection()
+    public override void LostConnection()
     {
-        TransportLog.LostConnection(_host.Logger, Name);
+        TransportLog.LostConnection(Context.Logger, Name);
         Interlocked.Exchange(ref _lost, 1);
         CancelRequest();
     }
 
-    public async Task StopAsync()
+    public override Task StopAsync()
     {
-        _closeCts.Cancel();
+        CloseCts.Cancel();
         CancelRequest();
-        await Task.WhenAny(Completion, Task.Delay(TimeSpan.FromSeconds(5))).ConfigureAwait(false);
+        return base.StopAsync();
+    }
+
+    protected override async Task RunCoreAsync(CancellationToken closing, CancellationToken stoppingOrClosing)
+    {
+        bool reconnecting = false;
+        while (true)
+        {
+            // For a reconnect the connection checks the reconnect window and moves to Reconnecting first.
+            ReceiveTarget target = await Output.ReceiveUrlAsync(reconnecting ? ReceiveKind.Reconnect : ReceiveKind.Connect).ConfigureAwait(false);
+            if (!target.Allowed || stoppingOrClosing.IsCancellationRequested)
+            {
+                return;
+            }
+
+            Exception? error = await ReceiveOnceAsync(target.Url!, reconnecting, closing).ConfigureAwait(false);
+            bool lost = Interlocked.Exchange(ref _lost, 0) == 1;
+            TransportLog.ReceiveEnded(Context.Logger, Name, error);
+            if (!await Output.ChannelEndedAsync(error ?? new IOException(Resources.TransportDisconnectedBeforeConnectionFullyInitialized)).ConfigureAwait(false) ||
+                stoppingOrClosing.IsCancellationRequested)
+            {
+                return;
+            }
+
+            if (error != null && !lost)
+            {
+                Output.Error(error);
+            }
+
+            // Checked before and after the delay: the machine may sleep meanwhile.
+            if (!await Output.IsAllowedAsync(TransportQueryKind.WindowOpen).ConfigureAwait(false))
+            {
+                return;
+            }
+
+            try
+            {
+                await Clock.Delay(Context.TimeProvider, _reconnectDelay, stoppingOrClosing).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            reconnecting = true;
+        }
     }
 
     private void CancelRequest()
@@ -71,92 +109,19 @@ internal sealed class ServerSentEventsSession : ITransport
         }
     }
 
-    /// <summary>Releases the session's own resources; call after <see cref="StopAsync"/>.</summary>
-    public void Dispose()
-    {
-        _closeCts.Dispose();
-    }
-
-    private async Task RunAsync()
-    {
-        try
-        {
-            await RunCoreAsync().ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            TransportLog.LoopFailed(_host.Logger, Name, ex);
-            _host.TryFailStart(ex);
-        }
-        finally
-        {
-            _completion.TrySetResult(true);
-        }
-    }
-
-    private async Task RunCoreAsync()
-    {
-        using var closing = CancellationTokenSource.CreateLinkedTokenSource(_host.DisconnectToken, _closeCts.Token);
-        using var stoppingOrClosing = CancellationTokenSource.CreateLinkedTokenSource(closing.Token, _host.StopToken);
-        bool reconnecting = false;
-        while (true)
-        {
-            Exception? error = await ReceiveOnceAsync(reconnecting, closing.Token).ConfigureAwait(false);
-            bool lost = Interlocked.Exchange(ref _lost, 0) == 1;
-            TransportLog.ReceiveEnded(_host.Logger, Name, error);
-            if (_host.TryFailStart(error ?? new IOException(Resources.TransportDisconnectedBeforeConnectionFullyInitialized)))
-            {
-                return;
-            }
-
-            if (stoppingOrClosing.IsCancellationRequested)
-            {
-                return;
-            }
-
-            if (error != null && !lost)
-            {
-                _host.OnError(error);
-            }
-
-            // Checked before and after the delay: the machine may sleep meanwhile.
-            if (!_host.VerifyLastActive())
-            {
-                return;
-            }
-
-            try
-            {
-                await Clock.Delay(_host.TimeProvider, _reconnectDelay, stoppingOrClosing.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-
-            if (!_host.VerifyLastActive() || stoppingOrClosing.IsCancellationRequested || !_host.EnsureReconnecting())
-            {
-                return;
-            }
-
-            reconnecting = true;
-        }
-    }
-
     /// <summary>One request: returns <see langword="null"/> when the server ended the stream, else what failed.</summary>
-    private async Task<Exception?> ReceiveOnceAsync(bool reconnecting, CancellationToken cancellationToken)
+    private async Task<Exception?> ReceiveOnceAsync(string url, bool reconnecting, CancellationToken cancellationToken)
     {
         using var requestCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Volatile.Write(ref _requestCts, requestCts);
-        CancellationTokenSource? firstByteTimeout = reconnecting ? Clock.CreateTimeoutSource(_host.TimeProvider, _host.ConnectTimeout) : null;
+        CancellationTokenSource? firstByteTimeout = reconnecting ? Clock.CreateTimeoutSource(Context.TimeProvider, Context.ConnectTimeout) : null;
         CancellationTokenRegistration timeoutRegistration = firstByteTimeout?.Token.Register(static s => ((CancellationTokenSource)s!).Cancel(), requestCts) ?? default;
         try
         {
-            string url = _host.ReceiveUrl(reconnecting ? ReceiveKind.Reconnect : ReceiveKind.Connect);
-            TransportLog.Opening(_host.Logger, Name, url);
+            TransportLog.Opening(Context.Logger, Name, url);
             using var request = new HttpRequestMessage(HttpMethod.Get, url);
             request.Headers.Accept.Add(s_eventStream);
-            using HttpResponseMessage response = await _host.SendHttpAsync(request, isLongRunning: true, requestCts.Token).ConfigureAwait(false);
+            using HttpResponseMessage response = await Context.SendHttpAsync(request, isLongRunning: true, requestCts.Token).ConfigureAwait(false);
             using CancellationTokenRegistration abortRegistration = requestCts.Token.Register(static r => ((HttpResponseMessage)r!).Dispose(), response);
             using Stream stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
             var lines = new SseLineReader();
@@ -164,24 +129,24 @@ internal sealed class ServerSentEventsSession : ITransport
             bool opened = false;
             while (true)
             {
-                int read = await stream.ReadAsync(buffer, 0, buffer.Length, requestCts.Token).ConfigureAwait(false);
+                int read = await StreamReads.ReadAsync(stream, buffer, requestCts.Token).ConfigureAwait(false);
                 if (read == 0)
                 {
                     return null;
                 }
 
-                _host.MarkLastMessage();
+                Context.MarkActivity();
                 if (!opened)
                 {
                     opened = true;
                     timeoutRegistration.Dispose();
                     if (reconnecting)
                     {
-                        _host.OnReconnected();
+                        Output.Restored();
                     }
                 }
 
-                lines.Feed(buffer, read, _host);
+                lines.Feed(buffer, read, Output);
             }
         }
         catch (Exception) when (firstByteTimeout?.IsCancellationRequested == true && !cancellationToken.IsCancellationRequested)
@@ -209,14 +174,14 @@ internal sealed class ServerSentEventsSession : ITransport
         private byte[] _line = new byte[4096];
         private int _length;
 
-        public void Feed(byte[] buffer, int count, ITransportHost host)
+        public void Feed(byte[] buffer, int count, TransportOutput output)
         {
             for (int i = 0; i < count; i++)
             {
                 byte b = buffer[i];
                 if (b == (byte)'\n')
                 {
-                    Dispatch(host);
+                    Dispatch(output);
                     _length = 0;
                     continue;
                 }
@@ -230,7 +195,7 @@ internal sealed class ServerSentEventsSession : ITransport
             }
         }
 
-        private void Dispatch(ITransportHost host)
+        private void Dispatch(TransportOutput output)
         {
             ReadOnlySpan<byte> line = Trim(new ReadOnlySpan<byte>(_line, 0, _length));
             if (line.Length < 5 || !StartsWithData(line))
@@ -244,7 +209,7 @@ internal sealed class ServerSentEventsSession : ITransport
                 return;
             }
 
-            host.OnPayload(data);
+            output.Payload(data);
         }
 
         private static bool StartsWithData(ReadOnlySpan<byte> line) =>

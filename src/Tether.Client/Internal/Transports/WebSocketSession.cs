@@ -19,15 +19,12 @@ namespace Tether.Client.Internal.Transports;
 /// Better than classic: each reconnect handshake is bounded by the transport connect timeout, so a handshake that
 /// hangs (a stalled network) is retried instead of waiting for the connection to give up.
 /// </remarks>
-internal sealed class WebSocketSession : ITransport
+internal sealed class WebSocketSession : TransportSession
 {
     private const int BufferSize = 4096;
 
-    private readonly ITransportHost _host;
     private readonly TimeSpan _reconnectDelay;
     private readonly SemaphoreSlim _sendLock = new(1, 1);
-    private readonly CancellationTokenSource _closeCts = new();
-    private readonly TaskCompletionSource<bool> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>The socket in use, or <see langword="null"/> between sockets.</summary>
     private ClientWebSocket? _socket;
@@ -35,21 +32,17 @@ internal sealed class WebSocketSession : ITransport
     /// <summary>1 once <see cref="LostConnection"/> aborted the current socket: its failure is expected, not an error.</summary>
     private int _lost;
 
-    public WebSocketSession(ITransportHost host, TimeSpan reconnectDelay)
+    public WebSocketSession(TransportContext context, TimeSpan reconnectDelay)
+        : base(context)
     {
-        _host = host;
         _reconnectDelay = reconnectDelay;
     }
 
-    public string Name => TransportNames.WebSockets;
+    public override string Name => TransportNames.WebSockets;
 
-    public bool SupportsKeepAlive => true;
+    public override bool SupportsKeepAlive => true;
 
-    public Task Completion => _completion.Task;
-
-    public void Start() => _ = RunAsync();
-
-    public async Task SendAsync(string data, CancellationToken cancellationToken)
+    public override async Task SendAsync(string data, CancellationToken cancellationToken)
     {
         ClientWebSocket? socket = Volatile.Read(ref _socket);
         if (socket is null || socket.State != WebSocketState.Open)
@@ -57,27 +50,36 @@ internal sealed class WebSocketSession : ITransport
             throw new InvalidOperationException(Resources.DataCannotBeSentDuringWebSocketReconnect);
         }
 
-        byte[] bytes = Encoding.UTF8.GetBytes(data ?? string.Empty);
-        await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        data ??= string.Empty;
+        byte[] bytes = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(data.Length));
         try
         {
-            // The token only cancels the wait for the turn: a frame cancelled half-written would abort the socket.
-            await socket.SendAsync(new ArraySegment<byte>(bytes), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
+            int count = Encoding.UTF8.GetBytes(data, 0, data.Length, bytes, 0);
+            await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                // The token only cancels the wait for the turn: a frame cancelled half-written would abort the socket.
+                await WebSocketFrames.SendTextAsync(socket, bytes, count, CancellationToken.None).ConfigureAwait(false);
+            }
+            finally
+            {
+                _sendLock.Release();
+            }
         }
         finally
         {
-            _sendLock.Release();
+            ArrayPool<byte>.Shared.Return(bytes);
         }
     }
 
-    public void LostConnection()
+    public override void LostConnection()
     {
-        TransportLog.LostConnection(_host.Logger, Name);
+        TransportLog.LostConnection(Context.Logger, Name);
         Interlocked.Exchange(ref _lost, 1);
         Volatile.Read(ref _socket)?.Abort();
     }
 
-    public async Task StopAsync()
+    public override async Task StopAsync()
     {
         ClientWebSocket? socket = Volatile.Read(ref _socket);
         if (socket is { State: WebSocketState.Open or WebSocketState.CloseReceived })
@@ -103,104 +105,58 @@ internal sealed class WebSocketSession : ITransport
             }
         }
 
-        _closeCts.Cancel();
+        CloseCts.Cancel();
         socket?.Abort();
-        await Task.WhenAny(Completion, Task.Delay(TimeSpan.FromSeconds(5))).ConfigureAwait(false);
+        await base.StopAsync().ConfigureAwait(false);
     }
 
-    /// <summary>Releases the session's own resources; call after <see cref="StopAsync"/>.</summary>
-    public void Dispose()
+    public override void Dispose()
     {
-        _closeCts.Dispose();
+        base.Dispose();
         _sendLock.Dispose();
     }
 
-    private async Task RunAsync()
-    {
-        try
-        {
-            await RunCoreAsync().ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            TransportLog.LoopFailed(_host.Logger, Name, ex);
-            _host.TryFailStart(ex);
-        }
-        finally
-        {
-            Volatile.Write(ref _socket, null);
-            _completion.TrySetResult(true);
-        }
-    }
+    protected override void OnEnded() => Volatile.Write(ref _socket, null);
 
-    private async Task RunCoreAsync()
+    protected override async Task RunCoreAsync(CancellationToken closing, CancellationToken stoppingOrClosing)
     {
-        using var closing = CancellationTokenSource.CreateLinkedTokenSource(_host.DisconnectToken, _closeCts.Token);
-        using var stoppingOrClosing = CancellationTokenSource.CreateLinkedTokenSource(closing.Token, _host.StopToken);
-        CancellationToken token = closing.Token;
-
         ClientWebSocket? socket;
         try
         {
-            socket = await ConnectAsync(ReceiveKind.Connect, bounded: false, token).ConfigureAwait(false);
+            ReceiveTarget target = await Output.ReceiveUrlAsync(ReceiveKind.Connect).ConfigureAwait(false);
+            if (!target.Allowed)
+            {
+                return;
+            }
+
+            socket = await ConnectAsync(target.Url!, bounded: false, closing).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
-            _host.TryFailStart(ex);
+            await Output.ChannelEndedAsync(ex).ConfigureAwait(false);
             return;
         }
 
         while (true)
         {
-            Exception? error = await ReceiveAsync(socket, token).ConfigureAwait(false);
+            Exception? error = await ReceiveAsync(socket, closing).ConfigureAwait(false);
             Volatile.Write(ref _socket, null);
             socket.Dispose();
             bool lost = Interlocked.Exchange(ref _lost, 0) == 1;
-            TransportLog.ReceiveEnded(_host.Logger, Name, error);
+            TransportLog.ReceiveEnded(Context.Logger, Name, error);
 
-            if (_host.TryFailStart(error ?? new IOException(Resources.TransportDisconnectedBeforeConnectionFullyInitialized)))
-            {
-                return;
-            }
-
-            if (stoppingOrClosing.IsCancellationRequested)
+            if (!await Output.ChannelEndedAsync(error ?? new IOException(Resources.TransportDisconnectedBeforeConnectionFullyInitialized)).ConfigureAwait(false) ||
+                stoppingOrClosing.IsCancellationRequested)
             {
                 return;
             }
 
             if (error != null && !lost)
             {
-                _host.OnError(error);
+                Output.Error(error);
             }
 
-            ClientWebSocket? next = null;
-            while (_host.VerifyLastActive() && _host.EnsureReconnecting())
-            {
-                try
-                {
-                    next = await ConnectAsync(ReceiveKind.Reconnect, bounded: true, token).ConfigureAwait(false);
-                    break;
-                }
-                catch (Exception) when (stoppingOrClosing.IsCancellationRequested)
-                {
-                    return;
-                }
-                catch (Exception ex)
-                {
-                    TransportLog.ReconnectFailed(_host.Logger, Name, ex);
-                    _host.OnError(ex);
-                }
-
-                try
-                {
-                    await Clock.Delay(_host.TimeProvider, _reconnectDelay, stoppingOrClosing.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-            }
-
+            ClientWebSocket? next = await ReconnectAsync(closing, stoppingOrClosing).ConfigureAwait(false);
             if (next is null)
             {
                 return;
@@ -215,19 +171,55 @@ internal sealed class WebSocketSession : ITransport
             }
 
             socket = next;
-            _host.OnReconnected();
+            Output.Restored();
         }
     }
 
-    private async Task<ClientWebSocket> ConnectAsync(ReceiveKind kind, bool bounded, CancellationToken cancellationToken)
+    /// <summary>Opens <c>/reconnect</c> until it works, every <c>ReconnectDelay</c>, while the connection allows it.</summary>
+    private async Task<ClientWebSocket?> ReconnectAsync(CancellationToken closing, CancellationToken stoppingOrClosing)
+    {
+        while (true)
+        {
+            ReceiveTarget target = await Output.ReceiveUrlAsync(ReceiveKind.Reconnect).ConfigureAwait(false);
+            if (!target.Allowed)
+            {
+                return null;
+            }
+
+            try
+            {
+                return await ConnectAsync(target.Url!, bounded: true, closing).ConfigureAwait(false);
+            }
+            catch (Exception) when (stoppingOrClosing.IsCancellationRequested)
+            {
+                return null;
+            }
+            catch (Exception ex)
+            {
+                TransportLog.ReconnectFailed(Context.Logger, Name, ex);
+                Output.Error(ex);
+            }
+
+            try
+            {
+                await Clock.Delay(Context.TimeProvider, _reconnectDelay, stoppingOrClosing).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return null;
+            }
+        }
+    }
+
+    private async Task<ClientWebSocket> ConnectAsync(string url, bool bounded, CancellationToken cancellationToken)
     {
         var socket = new ClientWebSocket();
         try
         {
-            await _host.ConfigureWebSocketAsync(socket.Options, cancellationToken).ConfigureAwait(false);
-            Uri uri = UrlBuilder.ToWebSocketUri(_host.ReceiveUrl(kind));
-            TransportLog.Opening(_host.Logger, Name, uri.ToString());
-            using CancellationTokenSource? timeout = bounded ? Clock.CreateTimeoutSource(_host.TimeProvider, _host.ConnectTimeout) : null;
+            await Context.ConfigureWebSocketAsync(socket.Options, cancellationToken).ConfigureAwait(false);
+            Uri uri = UrlBuilder.ToWebSocketUri(url);
+            TransportLog.Opening(Context.Logger, Name, uri.ToString());
+            using CancellationTokenSource? timeout = bounded ? Clock.CreateTimeoutSource(Context.TimeProvider, Context.ConnectTimeout) : null;
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout?.Token ?? CancellationToken.None);
             try
             {
@@ -257,18 +249,18 @@ internal sealed class WebSocketSession : ITransport
         {
             while (true)
             {
-                WebSocketReceiveResult result = await socket.ReceiveAsync(new ArraySegment<byte>(buffer), cancellationToken).ConfigureAwait(false);
+                var result = await WebSocketFrames.ReceiveAsync(socket, buffer, cancellationToken).ConfigureAwait(false);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
                     await CloseReceivedAsync(socket).ConfigureAwait(false);
                     return null;
                 }
 
-                _host.MarkLastMessage();
+                Context.MarkActivity();
                 if (result.EndOfMessage && (fragments is null || fragments.Length == 0))
                 {
-                    TransportLog.Received(_host.Logger, Name, result.Count);
-                    _host.OnPayload(new ReadOnlySpan<byte>(buffer, 0, result.Count));
+                    TransportLog.Received(Context.Logger, Name, result.Count);
+                    Output.Payload(new ReadOnlySpan<byte>(buffer, 0, result.Count));
                     continue;
                 }
 
@@ -276,8 +268,8 @@ internal sealed class WebSocketSession : ITransport
                 fragments.Write(buffer, 0, result.Count);
                 if (result.EndOfMessage)
                 {
-                    TransportLog.Received(_host.Logger, Name, (int)fragments.Length);
-                    _host.OnPayload(new ReadOnlySpan<byte>(fragments.GetBuffer(), 0, (int)fragments.Length));
+                    TransportLog.Received(Context.Logger, Name, (int)fragments.Length);
+                    Output.Payload(new ReadOnlySpan<byte>(fragments.GetBuffer(), 0, (int)fragments.Length));
                     fragments.SetLength(0);
                 }
             }

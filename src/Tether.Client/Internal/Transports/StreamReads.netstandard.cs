@@ -1,0 +1,12 @@
+using System.IO;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace Tether.Client.Internal.Transports;
+
+/// <summary>Stream reads with the array overload, the only one of netstandard2.0.</summary>
+internal static class StreamReads
+{
+    public static Task<int> ReadAsync(Stream stream, byte[] buffer, CancellationToken cancellationToken) =>
+        stream.ReadAsync(buffer, 0, buffer.Length, cancellationToken);
+}

@@ -1,0 +1,156 @@
+using System;
+using System.Threading.Tasks;
+using Tether.Protocol;
+
+namespace Tether.Client.Internal.Transports;
+
+/// <summary>The kinds of receive request.</summary>
+internal enum ReceiveKind
+{
+    Connect,
+    Reconnect,
+    Poll,
+}
+
+/// <summary>What one <see cref="TransportReport"/> says.</summary>
+internal enum TransportReportKind
+{
+    /// <summary>A payload that is not a keep-alive: <see cref="TransportReport.Response"/>.</summary>
+    Payload,
+
+    /// <summary>A non-empty answer to <c>/send</c> (a hub result): <see cref="TransportReport.Text"/>, delivered whole as one message.</summary>
+    SendAnswer,
+
+    /// <summary>An error for the connection's <c>Error</c> event; it does not stop anything.</summary>
+    Error,
+
+    /// <summary>The receive channel is open again after a reconnect.</summary>
+    Restored,
+
+    /// <summary>The transport asks a question and waits for the answer: <see cref="TransportReport.Query"/>.</summary>
+    Query,
+}
+
+/// <summary>
+/// One item a transport session hands to its connection, in the order it happened: what it received and what it
+/// needs decided. The connection reads them in one loop and is the only one to change its state.
+/// </summary>
+internal readonly struct TransportReport
+{
+    private TransportReport(TransportReportKind kind, PersistentResponse? response, string? text, Exception? error, TransportQuery? query)
+    {
+        Kind = kind;
+        Response = response;
+        Text = text;
+        Error = error;
+        Query = query;
+    }
+
+    public TransportReportKind Kind { get; }
+
+    public PersistentResponse? Response { get; }
+
+    /// <summary>The payload's text when the connection needs it (a hub result, or message tracing), or the <c>/send</c> answer.</summary>
+    public string? Text { get; }
+
+    public Exception? Error { get; }
+
+    public TransportQuery? Query { get; }
+
+    public static TransportReport Payload(PersistentResponse response, string? text) => new(TransportReportKind.Payload, response, text, null, null);
+
+    public static TransportReport SendAnswer(string body) => new(TransportReportKind.SendAnswer, null, body, null, null);
+
+    public static TransportReport Failure(Exception error) => new(TransportReportKind.Error, null, null, error, null);
+
+    public static TransportReport Restored() => new(TransportReportKind.Restored, null, null, null, null);
+
+    public static TransportReport Ask(TransportQuery query) => new(TransportReportKind.Query, null, null, null, query);
+}
+
+/// <summary>The questions a transport asks its connection; the answer comes after every report before it was applied.</summary>
+internal enum TransportQueryKind
+{
+    /// <summary>The receive channel failed or ended (<see cref="TransportQuery.Reason"/>): may the transport go on? No while the start is unfinished (it fails) or once stopping.</summary>
+    ChannelEnded,
+
+    /// <summary>Is the reconnect window still open? When it is not, the connection stops.</summary>
+    WindowOpen,
+
+    /// <summary>Move from Connected to Reconnecting; yes when the connection is reconnecting now.</summary>
+    EnterReconnecting,
+
+    /// <summary>The URL of the next receive request of <see cref="TransportQuery.Receive"/>'s kind (for <see cref="ReceiveKind.Reconnect"/>, after the checks of <see cref="WindowOpen"/> and <see cref="EnterReconnecting"/>; for <see cref="ReceiveKind.Poll"/>, the kind the connection's state calls for).</summary>
+    ReceiveUrl,
+}
+
+/// <summary>One question of a transport, answered once by the connection's report loop.</summary>
+internal sealed class TransportQuery
+{
+    private readonly TaskCompletionSource<ReceiveTarget> _answer = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public TransportQuery(TransportQueryKind kind, ReceiveKind receive = ReceiveKind.Connect, Exception? reason = null)
+    {
+        Kind = kind;
+        Receive = receive;
+        Reason = reason;
+    }
+
+    public TransportQueryKind Kind { get; }
+
+    public ReceiveKind Receive { get; }
+
+    public Exception? Reason { get; }
+
+    public Task<ReceiveTarget> Answer => _answer.Task;
+
+    public void Reply(ReceiveTarget answer) => _answer.TrySetResult(answer);
+}
+
+/// <summary>The answer to a <see cref="TransportQuery"/>: whether to go on and, for a receive, where.</summary>
+internal readonly struct ReceiveTarget
+{
+    public static readonly ReceiveTarget No;
+
+    public static readonly ReceiveTarget Yes = new(true, null, ReceiveKind.Connect);
+
+    public ReceiveTarget(bool allowed, string? url, ReceiveKind kind)
+    {
+        Allowed = allowed;
+        Url = url;
+        Kind = kind;
+    }
+
+    public bool Allowed { get; }
+
+    public string? Url { get; }
+
+    public ReceiveKind Kind { get; }
+}
+
+/// <summary>How a transport session ended.</summary>
+internal enum TransportEndKind
+{
+    /// <summary>Its loop finished: the server ended the channel for good, the start failed, or it gave up reconnecting.</summary>
+    Closed,
+
+    /// <summary>Stopped or torn down by the connection.</summary>
+    Cancelled,
+
+    /// <summary>Its loop failed unexpectedly (<see cref="TransportEnd.Error"/>).</summary>
+    Failed,
+}
+
+/// <summary>How a transport session ended, and why.</summary>
+internal sealed class TransportEnd
+{
+    public TransportEnd(TransportEndKind kind, Exception? error = null)
+    {
+        Kind = kind;
+        Error = error;
+    }
+
+    public TransportEndKind Kind { get; }
+
+    public Exception? Error { get; }
+}

@@ -85,6 +85,37 @@ public sealed class PublishBatchTests(RedisFixture redis) : IClassFixture<RedisF
         Assert.Contains("39xxx", newest, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task APublicationCancelledWhileItWaitsForItsBatch_IsNeverSent()
+    {
+        // A server of our own: its writes are paused, so the first publication stays in flight and the next ones wait.
+        await using var server = await RedisServerFixture.StartAsync();
+        await using var cluster = await Cluster.StartAsync(server, 1);
+        var options = ConfigurationOptions.Parse(server.Configuration);
+        options.AllowAdmin = true;
+        await using var admin = await ConnectionMultiplexer.ConnectAsync(options);
+        IServer redisServer = admin.GetServer(server.EndPoint);
+        var bus = cluster.Bus(0);
+        using var reader = new Collector(bus, ["t"]);
+        await bus.PublishAsync(Data("t", "first")).DefaultTimeout();
+
+        await redisServer.ExecuteAsync("CLIENT", "PAUSE", "20000", "WRITE");
+        Task inFlight = bus.PublishAsync(Data("t", "in flight")).AsTask();
+        using var cancel = new CancellationTokenSource();
+        Task withdrawn = bus.PublishAsync(Data("t", "withdrawn"), cancel.Token).AsTask();
+        Task after = bus.PublishAsync(Data("t", "after")).AsTask();
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => withdrawn).DefaultTimeout();
+        Assert.False(inFlight.IsCompleted);
+        await redisServer.ExecuteAsync("CLIENT", "UNPAUSE");
+
+        await Task.WhenAll(inFlight, after).DefaultTimeout();
+        await reader.WaitForCount(3).DefaultTimeout();
+        Assert.Equal(["first", "in flight", "after"], reader.Texts);
+        StreamEntry[] stored = await admin.GetDatabase().StreamRangeAsync($"{{{cluster.Prefix}}}:stream");
+        Assert.Equal(3, stored.Length);
+    }
+
     private async Task<(long Length, long Counted, long Stored, string Newest)> StreamStateAsync(string prefix)
     {
         await using var raw = await ConnectionMultiplexer.ConnectAsync(redis.Server.Configuration);

@@ -116,6 +116,35 @@ public sealed class PublishBatchTests(RedisFixture redis) : IClassFixture<RedisF
         Assert.Equal(3, stored.Length);
     }
 
+    [Fact]
+    public async Task AMessageRedisRefuses_FailsItsPublisher_AndTakesNoId()
+    {
+        await using var server = await RedisServerFixture.StartAsync();
+        await using var cluster = await Cluster.StartAsync(server, 2);
+        var options = ConfigurationOptions.Parse(server.Configuration);
+        options.AllowAdmin = true;
+        await using var admin = await ConnectionMultiplexer.ConnectAsync(options);
+        IServer redisServer = admin.GetServer(server.EndPoint);
+        int gaps = 0;
+        cluster.Bus(1).GapDetected += (_, _) => Interlocked.Increment(ref gaps);
+        using var reader = new Collector(cluster.Bus(1), ["t"]);
+        await cluster.Bus(0).PublishAsync(Data("t", "before")).DefaultTimeout();
+        ulong counter = (ulong)(long)await admin.GetDatabase().StringGetAsync($"{{{cluster.Prefix}}}:id");
+
+        // Out of memory: Redis refuses the stream append, so the script hands out no id.
+        await redisServer.ConfigSetAsync("maxmemory-policy", "noeviction");
+        await redisServer.ConfigSetAsync("maxmemory", "1");
+        var refused = await Assert.ThrowsAsync<RedisBackplaneException>(() => cluster.Bus(0).PublishAsync(Data("t", "refused")).AsTask()).DefaultTimeout();
+        Assert.Contains("OOM", refused.ToString(), StringComparison.Ordinal);
+        Assert.Equal(counter, (ulong)(long)await admin.GetDatabase().StringGetAsync($"{{{cluster.Prefix}}}:id"));
+        await redisServer.ConfigSetAsync("maxmemory", "0");
+
+        await cluster.Bus(0).PublishAsync(Data("t", "after")).DefaultTimeout();
+        await reader.WaitForCount(2).DefaultTimeout();
+        Assert.Equal(["before", "after"], reader.Texts);
+        Assert.Equal(0, Volatile.Read(ref gaps));
+    }
+
     private async Task<(long Length, long Counted, long Stored, string Newest)> StreamStateAsync(string prefix)
     {
         await using var raw = await ConnectionMultiplexer.ConnectAsync(redis.Server.Configuration);

@@ -135,7 +135,9 @@ public sealed class RedisMessageBus : IMessageBus, IHostedService, IAsyncDisposa
     /// <remarks>
     /// Completes when Redis has given the message its id and this node has applied it, so this node's subscribers can
     /// read it (other nodes apply it as it reaches them). Throws <see cref="RedisBackplaneException"/> at once when Redis
-    /// is unreachable or refuses the command: the message was not sent.
+    /// is unreachable or refuses the command: the message was not sent. Publications made while this node's previous
+    /// script call is in flight wait for it and go out together; cancelling one while it waits withdraws it (it is never
+    /// sent), after that it is published even if the caller stopped waiting.
     /// </remarks>
     public async ValueTask PublishAsync(Message message, CancellationToken cancellationToken = default)
     {
@@ -145,9 +147,15 @@ public sealed class RedisMessageBus : IMessageBus, IHostedService, IAsyncDisposa
 
         byte[] frame = MessageFrame.Encode(message);
         long started = Stopwatch.GetTimestamp();
-        PublishOutcome outcome = await _publisher.PublishAsync(message, frame).WaitAsync(cancellationToken).ConfigureAwait(false);
+        PublishOutcome outcome = await _publisher.PublishAsync(message, frame, cancellationToken).WaitAsync(cancellationToken).ConfigureAwait(false);
         if (outcome.Failure is { } failure)
         {
+            if (failure is OperationCanceledException)
+            {
+                // Withdrawn before it was sent: the caller cancelled.
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
             RedisLog.PublishFailed(_logger, message.Topic, failure.Message);
             _metrics.Published(started, succeeded: false);
             throw failure as RedisBackplaneException ?? new RedisBackplaneException(

@@ -85,6 +85,66 @@ public sealed class PublishBatchTests(RedisFixture redis) : IClassFixture<RedisF
         Assert.Contains("39xxx", newest, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task APublicationCancelledWhileItWaitsForItsBatch_IsNeverSent()
+    {
+        // A server of our own: its writes are paused, so the first publication stays in flight and the next ones wait.
+        await using var server = await RedisServerFixture.StartAsync();
+        await using var cluster = await Cluster.StartAsync(server, 1);
+        var options = ConfigurationOptions.Parse(server.Configuration);
+        options.AllowAdmin = true;
+        await using var admin = await ConnectionMultiplexer.ConnectAsync(options);
+        IServer redisServer = admin.GetServer(server.EndPoint);
+        var bus = cluster.Bus(0);
+        using var reader = new Collector(bus, ["t"]);
+        await bus.PublishAsync(Data("t", "first")).DefaultTimeout();
+
+        await redisServer.ExecuteAsync("CLIENT", "PAUSE", "20000", "WRITE");
+        Task inFlight = bus.PublishAsync(Data("t", "in flight")).AsTask();
+        using var cancel = new CancellationTokenSource();
+        Task withdrawn = bus.PublishAsync(Data("t", "withdrawn"), cancel.Token).AsTask();
+        Task after = bus.PublishAsync(Data("t", "after")).AsTask();
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => withdrawn).DefaultTimeout();
+        Assert.False(inFlight.IsCompleted);
+        await redisServer.ExecuteAsync("CLIENT", "UNPAUSE");
+
+        await Task.WhenAll(inFlight, after).DefaultTimeout();
+        await reader.WaitForCount(3).DefaultTimeout();
+        Assert.Equal(["first", "in flight", "after"], reader.Texts);
+        StreamEntry[] stored = await admin.GetDatabase().StreamRangeAsync($"{{{cluster.Prefix}}}:stream");
+        Assert.Equal(3, stored.Length);
+    }
+
+    [Fact]
+    public async Task AMessageRedisRefuses_FailsItsPublisher_AndTakesNoId()
+    {
+        await using var server = await RedisServerFixture.StartAsync();
+        await using var cluster = await Cluster.StartAsync(server, 2);
+        var options = ConfigurationOptions.Parse(server.Configuration);
+        options.AllowAdmin = true;
+        await using var admin = await ConnectionMultiplexer.ConnectAsync(options);
+        IServer redisServer = admin.GetServer(server.EndPoint);
+        int gaps = 0;
+        cluster.Bus(1).GapDetected += (_, _) => Interlocked.Increment(ref gaps);
+        using var reader = new Collector(cluster.Bus(1), ["t"]);
+        await cluster.Bus(0).PublishAsync(Data("t", "before")).DefaultTimeout();
+        ulong counter = (ulong)(long)await admin.GetDatabase().StringGetAsync($"{{{cluster.Prefix}}}:id");
+
+        // Out of memory: Redis refuses the stream append, so the script hands out no id.
+        await redisServer.ConfigSetAsync("maxmemory-policy", "noeviction");
+        await redisServer.ConfigSetAsync("maxmemory", "1");
+        var refused = await Assert.ThrowsAsync<RedisBackplaneException>(() => cluster.Bus(0).PublishAsync(Data("t", "refused")).AsTask()).DefaultTimeout();
+        Assert.Contains("OOM", refused.ToString(), StringComparison.Ordinal);
+        Assert.Equal(counter, (ulong)(long)await admin.GetDatabase().StringGetAsync($"{{{cluster.Prefix}}}:id"));
+        await redisServer.ConfigSetAsync("maxmemory", "0");
+
+        await cluster.Bus(0).PublishAsync(Data("t", "after")).DefaultTimeout();
+        await reader.WaitForCount(2).DefaultTimeout();
+        Assert.Equal(["before", "after"], reader.Texts);
+        Assert.Equal(0, Volatile.Read(ref gaps));
+    }
+
     private async Task<(long Length, long Counted, long Stored, string Newest)> StreamStateAsync(string prefix)
     {
         await using var raw = await ConnectionMultiplexer.ConnectAsync(redis.Server.Configuration);

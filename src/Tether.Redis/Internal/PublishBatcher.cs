@@ -47,10 +47,11 @@ internal sealed class PublishBatcher(RedisConnection connection, RedisKeys keys,
     /// <summary>Publishes one message, in a batch with whatever else is waiting.</summary>
     /// <param name="message">The message.</param>
     /// <param name="frame">Its frame.</param>
+    /// <param name="cancellationToken">Withdraws the publication while it waits for a batch (once sent, it stays sent).</param>
     /// <returns>The outcome, once the message is in the intake (or failed); the task never faults.</returns>
-    public Task<PublishOutcome> PublishAsync(Message message, byte[] frame)
+    public Task<PublishOutcome> PublishAsync(Message message, byte[] frame, CancellationToken cancellationToken)
     {
-        var publication = new Publication(message, frame);
+        var publication = new Publication(message, frame, cancellationToken);
         bool lead;
         lock (_lock)
         {
@@ -101,21 +102,24 @@ internal sealed class PublishBatcher(RedisConnection connection, RedisKeys keys,
     {
         lock (_lock)
         {
-            if (_waiting.Count == 0)
-            {
-                _sending = false;
-                return null;
-            }
-
-            var batch = new List<Publication>(Math.Min(_waiting.Count, MaxBatchMessages));
+            List<Publication>? batch = null;
             long bytes = 0;
-            while (batch.Count < MaxBatchMessages && _waiting.TryPeek(out Publication? next)
-                && (batch.Count == 0 || bytes + next.Frame.Length <= MaxBatchBytes))
+            while (_waiting.TryPeek(out Publication? next)
+                && (batch is null || (batch.Count < MaxBatchMessages && bytes + next.Frame.Length <= MaxBatchBytes)))
             {
-                batch.Add(_waiting.Dequeue());
+                _waiting.Dequeue();
+                if (next.CancellationToken.IsCancellationRequested)
+                {
+                    // Its caller has stopped waiting, and nothing was sent: withdrawn.
+                    next.TrySetResult(new PublishOutcome(0, new OperationCanceledException(next.CancellationToken)));
+                    continue;
+                }
+
+                (batch ??= new List<Publication>(Math.Min(_waiting.Count + 1, MaxBatchMessages))).Add(next);
                 bytes += next.Frame.Length;
             }
 
+            _sending = batch is not null;
             return batch;
         }
     }
@@ -196,8 +200,11 @@ internal sealed class PublishBatcher(RedisConnection connection, RedisKeys keys,
     }
 
     /// <summary>One waiting publication; completes (asynchronously for its caller) with its outcome.</summary>
-    private sealed class Publication(Message message, byte[] frame) : TaskCompletionSource<PublishOutcome>(TaskCreationOptions.RunContinuationsAsynchronously)
+    private sealed class Publication(Message message, byte[] frame, CancellationToken cancellationToken)
+        : TaskCompletionSource<PublishOutcome>(TaskCreationOptions.RunContinuationsAsynchronously)
     {
+        public CancellationToken CancellationToken { get; } = cancellationToken;
+
         public Message Message { get; } = message;
 
         public byte[] Frame { get; } = frame;

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using Tether.Server.Messaging;
 
@@ -60,17 +59,25 @@ internal static class ScaleoutCursor
     /// <returns>The cursor.</returns>
     public static string Format(uint cluster, ulong position, IReadOnlyList<(ulong Key, ulong Position)>? overrides)
     {
-        var builder = new StringBuilder(32 + ((overrides?.Count ?? 0) * 28));
-        builder.Append(Prefix).Append(cluster.ToString("X", CultureInfo.InvariantCulture)).Append(',').Append(position.ToString("X", CultureInfo.InvariantCulture));
-        if (overrides is not null)
+        // Measured first, then written once into the string: one allocation per cursor.
+        int length = Prefix.Length + CursorCodec.EntryLength(cluster, position);
+        int count = overrides?.Count ?? 0;
+        for (int i = 0; i < count; i++)
         {
-            foreach (var (key, id) in overrides)
-            {
-                builder.Append('|').Append(key.ToString("X", CultureInfo.InvariantCulture)).Append(',').Append(id.ToString("X", CultureInfo.InvariantCulture));
-            }
+            length += 1 + CursorCodec.EntryLength(overrides![i].Key, overrides[i].Position);
         }
 
-        return builder.ToString();
+        return string.Create(length, (cluster, position, overrides), static (span, state) =>
+        {
+            Prefix.CopyTo(span);
+            int written = Prefix.Length + CursorCodec.WriteEntry(span[Prefix.Length..], state.cluster, state.position);
+            int count = state.overrides?.Count ?? 0;
+            for (int i = 0; i < count; i++)
+            {
+                span[written++] = '|';
+                written += CursorCodec.WriteEntry(span[written..], state.overrides![i].Key, state.overrides[i].Position);
+            }
+        });
     }
 
     /// <summary>Parses a whole cursor of this cluster, exactly as <see cref="Format"/> writes it.</summary>

@@ -14,11 +14,12 @@ internal static class FanOut
 
     /// <summary>
     /// Deliveries per second, and the costs per delivery (server figures summed over the nodes); with
-    /// <paramref name="redisCommands"/>, the Redis commands per broadcast message during the timed part.
+    /// <paramref name="redisCommands"/>, the Redis commands per broadcast message during the timed part. The first node
+    /// broadcasts from <paramref name="senders"/> concurrent senders.
     /// </summary>
     public static async Task<Dictionary<string, double>> MeasureAsync(
         IReadOnlyList<ServerProcess> nodes, Target target, int receivers, int messages, TimeSpan measurementLimit, CancellationToken cancellationToken,
-        Func<Task<long>>? redisCommands = null)
+        Func<Task<long>>? redisCommands = null, int senders = 1)
     {
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(measurementLimit);
@@ -32,7 +33,7 @@ internal static class FanOut
         long commandsBefore = redisCommands is null ? 0 : await redisCommands();
         var meter = await CostMeter.StartAsync(nodes);
         var watch = Stopwatch.StartNew();
-        await nodes[0].BroadcastAsync(target.ServerTarget, messages, PayloadBytes);
+        await nodes[0].BroadcastAsync(target.ServerTarget, messages, PayloadBytes, senders);
         await set.WaitForAllAsync(1 + messages, limit.Token);
         double seconds = watch.Elapsed.TotalSeconds;
         double deliveries = (double)receivers * messages;

@@ -25,6 +25,9 @@ internal sealed record LoadSettings
 
     public required int[] ScaleOutNodes { get; init; }
 
+    /// <summary>Concurrent broadcast senders on the first node, one scale-out measurement each.</summary>
+    public required int[] ScaleOutSenders { get; init; }
+
     /// <summary>No single measurement may take longer than this.</summary>
     public required TimeSpan MeasurementLimit { get; init; }
 
@@ -42,6 +45,7 @@ internal sealed record LoadSettings
             IdleConnections = [10],
             ScaleOutReceivers = 6,
             ScaleOutNodes = [1, 2],
+            ScaleOutSenders = [1, 2],
             MeasurementLimit = TimeSpan.FromSeconds(20),
         }
         : new LoadSettings
@@ -57,6 +61,7 @@ internal sealed record LoadSettings
             IdleConnections = [5000, 10000],
             ScaleOutReceivers = 100,
             ScaleOutNodes = [1, 2, 3],
+            ScaleOutSenders = [1, 10],
             MeasurementLimit = TimeSpan.FromSeconds(120),
         };
 }

@@ -9,7 +9,8 @@ namespace Tether.Benchmarks.Load.Modes;
 /// <summary>
 /// Scale-out: the same broadcast with 1 node on the in-process bus, then 1, 2 and 3 nodes sharing a redis-server of
 /// our own, receivers spread over the nodes; Tether and ASP.NET Core SignalR (its Redis backplane). Reports the Redis
-/// commands per broadcast message as well.
+/// commands per broadcast message as well. Each setup runs with one sender (one broadcast in flight at a time, so
+/// every message pays a Redis round trip) and with several concurrent senders (what batching can use).
 /// </summary>
 internal sealed class ScaleOutMode : IMode
 {
@@ -26,13 +27,17 @@ internal sealed class ScaleOutMode : IMode
         setups.AddRange(settings.ScaleOutNodes.Select(n => ($"{n} node{(n == 1 ? "" : "s")}, Redis", n, true)));
 
         var scenarios = new List<Scenario>();
-        string inProcess = $"{setups[0].Name}, {settings.ScaleOutReceivers} rcv";
-        foreach (var (setup, nodes, useRedis) in setups)
+        foreach (int senders in settings.ScaleOutSenders)
         {
-            foreach (var target in targets)
+            string Setup(string nodes) => $"{nodes}, {settings.ScaleOutReceivers} rcv, {senders} sender{(senders == 1 ? "" : "s")}";
+            string inProcess = Setup(setups[0].Name);
+            foreach (var (setup, nodes, useRedis) in setups)
             {
-                scenarios.Add(new Scenario(Name, target.Name, target.Transport, $"{setup}, {settings.ScaleOutReceivers} rcv", "deliveriesPerSecond", true,
-                    ct => MeasureAsync(target, nodes, useRedis ? redis.Configuration : null, monitor, settings, ct), useRedis ? inProcess : null));
+                foreach (var target in targets)
+                {
+                    scenarios.Add(new Scenario(Name, target.Name, target.Transport, Setup(setup), "deliveriesPerSecond", true,
+                        ct => MeasureAsync(target, nodes, useRedis ? redis.Configuration : null, monitor, settings, senders, ct), useRedis ? inProcess : null));
+                }
             }
         }
 
@@ -40,7 +45,7 @@ internal sealed class ScaleOutMode : IMode
     }
 
     private static async Task<IReadOnlyDictionary<string, double>> MeasureAsync(
-        Target target, int nodeCount, string? redis, ConnectionMultiplexer monitor, LoadSettings settings, CancellationToken cancellationToken)
+        Target target, int nodeCount, string? redis, ConnectionMultiplexer monitor, LoadSettings settings, int senders, CancellationToken cancellationToken)
     {
         var nodes = new List<ServerProcess>();
         try
@@ -52,7 +57,7 @@ internal sealed class ScaleOutMode : IMode
 
             var server = monitor.GetServer(monitor.GetEndPoints()[0]);
             var metrics = await FanOut.MeasureAsync(nodes, target, settings.ScaleOutReceivers, settings.BroadcastMessages, settings.MeasurementLimit, cancellationToken,
-                redis is null ? null : () => CommandsProcessedAsync(server));
+                redis is null ? null : () => CommandsProcessedAsync(server), senders);
             metrics["serverCpuMicrosecondsPerMessagePerNode"] = metrics[Scenario.ServerCpuPerMessage] * settings.ScaleOutReceivers / nodeCount;
             return metrics;
         }

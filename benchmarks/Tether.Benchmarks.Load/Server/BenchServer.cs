@@ -54,40 +54,34 @@ internal static class BenchServer
         await app.StopAsync();
     }
 
-    private static async Task<IResult> BroadcastAsync(string target, int count, int size, IServiceProvider services)
+    /// <summary>
+    /// Broadcasts <paramref name="count"/> messages to a target's clients from <paramref name="senders"/> concurrent
+    /// senders (each sends its share one after another, awaiting each), as many callers of one server would.
+    /// </summary>
+    private static async Task<IResult> BroadcastAsync(string target, int count, int size, int? senders, IServiceProvider services)
     {
         string payload = new('x', size);
-        var watch = Stopwatch.StartNew();
-        switch (target)
+        Func<Task>? send = target switch
         {
-            case "tether":
-                var connection = services.GetRequiredService<IPersistentConnectionContext<EchoConnection>>().Connection;
-                for (int i = 0; i < count; i++)
-                {
-                    await connection.Broadcast(payload);
-                }
-
-                break;
-            case "aspnetcore":
-                var hub = services.GetRequiredService<Microsoft.AspNetCore.SignalR.IHubContext<EchoHub>>();
-                for (int i = 0; i < count; i++)
-                {
-                    await hub.Clients.All.SendAsync("echo", payload);
-                }
-
-                break;
-            case "raw":
-                var sockets = services.GetRequiredService<RawSockets>();
-                for (int i = 0; i < count; i++)
-                {
-                    await sockets.BroadcastAsync(payload);
-                }
-
-                break;
-            default:
-                return Results.BadRequest($"Unknown target '{target}': tether, aspnetcore or raw.");
+            "tether" => () => services.GetRequiredService<IPersistentConnectionContext<EchoConnection>>().Connection.Broadcast(payload),
+            "aspnetcore" => () => services.GetRequiredService<Microsoft.AspNetCore.SignalR.IHubContext<EchoHub>>().Clients.All.SendAsync("echo", payload),
+            "raw" => () => services.GetRequiredService<RawSockets>().BroadcastAsync(payload),
+            _ => null,
+        };
+        if (send is null)
+        {
+            return Results.BadRequest($"Unknown target '{target}': tether, aspnetcore or raw.");
         }
 
+        int parallel = Math.Clamp(senders ?? 1, 1, Math.Max(1, count));
+        var watch = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, parallel).Select(async sender =>
+        {
+            for (int i = sender; i < count; i += parallel)
+            {
+                await send();
+            }
+        }));
         return Results.Ok(watch.Elapsed.TotalMilliseconds);
     }
 }

@@ -60,10 +60,13 @@ internal sealed class ServerProcess : IAsyncDisposable
     public async Task<ServerStats> StatsAsync(bool collect = false) =>
         (await Http.GetFromJsonAsync<ServerStats>(Url($"stats?collect={(collect ? "true" : "false")}")))!;
 
-    /// <summary>Has the server broadcast <paramref name="count"/> messages of <paramref name="size"/> characters to a target's clients.</summary>
-    public async Task BroadcastAsync(string target, int count, int size)
+    /// <summary>
+    /// Has the server broadcast <paramref name="count"/> messages of <paramref name="size"/> characters to a target's
+    /// clients, from <paramref name="senders"/> concurrent senders.
+    /// </summary>
+    public async Task BroadcastAsync(string target, int count, int size, int senders = 1)
     {
-        using var response = await Http.PostAsync(Url($"broadcast/{target}?count={count}&size={size}"), null);
+        using var response = await Http.PostAsync(Url($"broadcast/{target}?count={count}&size={size}&senders={senders}"), null);
         response.EnsureSuccessStatusCode();
     }
 

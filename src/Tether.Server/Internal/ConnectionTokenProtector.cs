@@ -50,9 +50,8 @@ internal sealed class ConnectionTokenProtector
     /// <summary>Reads a connection token; <see langword="false"/> for anything tampered, foreign or malformed.</summary>
     public bool TryUnprotectConnectionToken(string token, out string connectionId, out string userName)
     {
-        if (_connectionCache.TryGet(token, out var content))
+        if (TryGetRemembered(token, out connectionId, out userName))
         {
-            (connectionId, userName) = (content.ConnectionId, content.UserName);
             return true;
         }
 
@@ -74,6 +73,22 @@ internal sealed class ConnectionTokenProtector
 
         _connectionCache.Add(token, new ConnectionTokenContent(connectionId, userName));
         return true;
+    }
+
+    /// <summary>
+    /// Reads a connection token from its characters when it is remembered (no string is made for it); otherwise
+    /// <see langword="false"/>, and the caller unprotects it with <see cref="TryUnprotectConnectionToken"/>.
+    /// </summary>
+    public bool TryGetRemembered(ReadOnlySpan<char> token, out string connectionId, out string userName)
+    {
+        if (_connectionCache.TryGet(token, out var content))
+        {
+            (connectionId, userName) = (content.ConnectionId, content.UserName);
+            return true;
+        }
+
+        (connectionId, userName) = (string.Empty, string.Empty);
+        return false;
     }
 
     public string ProtectGroupsToken(string connectionId, IReadOnlyCollection<string> qualifiedGroups)

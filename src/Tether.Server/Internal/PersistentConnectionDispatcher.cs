@@ -31,6 +31,9 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
     internal const string JsonpDisabledReason = "Forbidden: JSONP is disabled.";
     internal const string InvalidJsonpCallback = "Protocol error: The JSONP callback is not a valid JavaScript identifier.";
 
+    /// <summary>Encoded connection tokens up to this length are decoded on the stack (Tether's are about 250 characters).</summary>
+    private const int MaxStackTokenChars = 512;
+
     private readonly PersistentConnectionOptions _options;
     private readonly ConnectionTokenProtector _tokens;
     private readonly ConnectionManager _connections;
@@ -149,7 +152,7 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
             return;
         }
 
-        var receive = await CreateReceiveAsync(context, connection, request, connectionId, kind, transport.TakesJsonpAndFormFields, callback).ConfigureAwait(false);
+        var receive = await CreateReceiveAsync(context, connection, request, connectionId, kind, transport, callback).ConfigureAwait(false);
         if (receive is not null)
         {
             Log.Receiving(_logger, connectionId, transport.Name, kind);
@@ -180,16 +183,23 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
     /// <summary>The connection id from this type's token, once the user is checked; or the 400/403 to answer.</summary>
     private ConnectionIdRead ReadConnectionId(HttpContext context)
     {
-        string? token = RequestQuery.Get(context.Request, "connectionToken");
-        if (string.IsNullOrEmpty(token))
+        // A live connection's token is remembered: look it up from the stack, with no string made for it.
+        Span<char> decoded = stackalloc char[2 * MaxStackTokenChars];
+        if (!RequestQuery.TryDecodeSingle(context.Request, "connectionToken", decoded, out int length)
+            || length == 0
+            || !_tokens.TryGetRemembered(decoded[..length], out string connectionId, out string tokenUser))
         {
-            return new(null, StatusCodes.Status400BadRequest, MissingToken);
-        }
+            string? token = RequestQuery.Get(context.Request, "connectionToken");
+            if (string.IsNullOrEmpty(token))
+            {
+                return new(null, StatusCodes.Status400BadRequest, MissingToken);
+            }
 
-        if (!_tokens.TryUnprotectConnectionToken(token, out string connectionId, out string tokenUser))
-        {
-            Log.BadToken(_logger);
-            return new(null, StatusCodes.Status400BadRequest, BadToken);
+            if (!_tokens.TryUnprotectConnectionToken(token, out connectionId, out tokenUser))
+            {
+                Log.BadToken(_logger);
+                return new(null, StatusCodes.Status400BadRequest, BadToken);
+            }
         }
 
         if (!string.Equals(tokenUser, UserName(context), StringComparison.OrdinalIgnoreCase))
@@ -286,15 +296,16 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
         }
     }
 
-    private async Task<ReceiveContext?> CreateReceiveAsync(
+    private async ValueTask<ReceiveContext?> CreateReceiveAsync(
         HttpContext context,
         TConnection connection,
         IRequest request,
         string connectionId,
         ReceiveKind kind,
-        bool takesFormFields,
+        IServerTransport transport,
         string? callback)
     {
+        bool takesFormFields = transport.TakesJsonpAndFormFields;
         string? messageId = RequestQuery.Get(context.Request, "messageId");
         string? groupsToken = RequestQuery.Get(context.Request, "groupsToken");
         if (takesFormFields && (messageId is null || groupsToken is null) && RequestForm.HasBody(context.Request))
@@ -310,11 +321,12 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
             groupsToken ??= form["groupsToken"];
         }
 
-        var groups = await RejoinGroupsAsync(connection, request, connectionId, groupsToken).ConfigureAwait(false);
+        List<string> groups = string.IsNullOrEmpty(groupsToken) ? [] : await RejoinGroupsAsync(connection, request, connectionId, groupsToken).ConfigureAwait(false);
         var receiveRequest = new ReceiveRequest
         {
             ConnectionId = connectionId,
             TypeName = _typeName,
+            Transport = transport.Name,
             Kind = kind,
             Cursor = ClientCursor.Normalize(messageId),
             Groups = groups,

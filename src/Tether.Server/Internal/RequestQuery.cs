@@ -21,10 +21,43 @@ internal static class RequestQuery
                 continue;
             }
 
-            found = JoinRepeated(found, pair.DecodeValue().ToString());
+            found = JoinRepeated(found, UrlDecoding.Decode(pair.EncodedValue.Span));
         }
 
         return found;
+    }
+
+    /// <summary>
+    /// Decodes the value of <paramref name="name"/> into <paramref name="destination"/> when the query has it exactly
+    /// once and it fits (the buffer must hold twice the encoded value); otherwise <see langword="false"/>, and
+    /// <see cref="Get"/> reads it.
+    /// </summary>
+    public static bool TryDecodeSingle(HttpRequest request, string name, Span<char> destination, out int written)
+    {
+        written = 0;
+        ReadOnlySpan<char> single = default;
+        bool seen = false;
+        foreach (var pair in new QueryStringEnumerable(request.QueryString.Value))
+        {
+            if (pair.DecodeName().Span.Equals(name, StringComparison.OrdinalIgnoreCase))
+            {
+                if (seen)
+                {
+                    return false;
+                }
+
+                single = pair.EncodedValue.Span;
+                seen = true;
+            }
+        }
+
+        if (!seen || 2 * single.Length > destination.Length)
+        {
+            return false;
+        }
+
+        written = UrlDecoding.Decode(single, destination);
+        return true;
     }
 
     /// <summary>

@@ -62,17 +62,20 @@ internal sealed class UnprotectedTokenCache<TValue>
     public long Bytes => _current.Bytes + _previous.Bytes;
 
     /// <summary>What <paramref name="token"/> unprotected to, if it is remembered and young enough.</summary>
-    public bool TryGet(string token, out TValue value)
+    public bool TryGet(string token, out TValue value) => TryGet(token.AsSpan(), out value);
+
+    /// <summary>What the token in <paramref name="token"/> unprotected to, if it is remembered and young enough.</summary>
+    public bool TryGet(ReadOnlySpan<char> token, out TValue value)
     {
         long now = _time.GetTimestamp();
-        if (_current.Entries.TryGetValue(token, out var entry))
+        if (_current.Lookup.TryGetValue(token, out var entry))
         {
             return IsFresh(entry, now, out value);
         }
 
-        if (_previous.Entries.TryGetValue(token, out entry) && IsFresh(entry, now, out value))
+        if (_previous.Lookup.TryGetValue(token, out entry) && IsFresh(entry, now, out value))
         {
-            Store(token, entry, now);
+            Store(new string(token), entry, now);
             return true;
         }
 
@@ -132,14 +135,24 @@ internal sealed class UnprotectedTokenCache<TValue>
     /// <param name="UnprotectedAt">When Data Protection said so (a timestamp of the cache's clock).</param>
     private readonly record struct Entry(TValue Value, long UnprotectedAt);
 
-    private sealed class Generation(long started)
+    private sealed class Generation
     {
         private long _count;
         private long _bytes;
 
-        public long Started { get; } = started;
+        public Generation(long started)
+        {
+            Started = started;
+            Entries = new(StringComparer.Ordinal);
+            Lookup = Entries.GetAlternateLookup<ReadOnlySpan<char>>();
+        }
 
-        public ConcurrentDictionary<string, Entry> Entries { get; } = new(StringComparer.Ordinal);
+        public long Started { get; }
+
+        public ConcurrentDictionary<string, Entry> Entries { get; }
+
+        /// <summary>Looks entries up by the characters of a token, without a string.</summary>
+        public ConcurrentDictionary<string, Entry>.AlternateLookup<ReadOnlySpan<char>> Lookup { get; }
 
         public int Count => (int)Interlocked.Read(ref _count);
 

@@ -77,23 +77,16 @@ internal sealed class UrlEncodedForm
             return Encoding.UTF8.GetString(encoded);
         }
 
-        // UTF-8 never gives more characters than bytes: the text and its unescaped form fit twice the length.
+        // UTF-8 never gives more characters than bytes: the text and the decoding's work space fit three times the length.
         char[]? rented = null;
         Span<char> buffer = encoded.Length <= StackChars
-            ? stackalloc char[2 * StackChars]
-            : (rented = ArrayPool<char>.Shared.Rent(2 * encoded.Length));
+            ? stackalloc char[3 * StackChars]
+            : (rented = ArrayPool<char>.Shared.Rent(3 * encoded.Length));
         try
         {
             int count = Encoding.UTF8.GetChars(encoded, buffer);
-            var text = buffer[..count];
-            text.Replace('+', ' ');
-            if (text.IndexOf('%') < 0)
-            {
-                return new string(text);
-            }
-
-            var unescaped = buffer.Slice(count, count);
-            return Uri.TryUnescapeDataString(text, unescaped, out int written) ? new string(unescaped[..written]) : new string(text);
+            int written = UrlDecoding.Decode(buffer[..count], buffer[count..]);
+            return new string(buffer.Slice(count, written));
         }
         finally
         {

@@ -35,6 +35,13 @@ public sealed class RequestQueryTests
             {
                 string? wanted = expected.TryGetValue(name, out var values) ? (string?)values : null;
                 Assert.True(wanted == RequestQuery.Get(request, name), $"{name} of {query}");
+                char[] buffer = new char[2 * query.Length];
+                if (RequestQuery.TryDecodeSingle(request, name, buffer, out int written))
+                {
+                    Assert.Equal(1, values.Count);
+                    Assert.Equal(wanted, new string(buffer, 0, written));
+                }
+
                 compared++;
             }
         }

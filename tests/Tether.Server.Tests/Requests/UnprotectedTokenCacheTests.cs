@@ -106,6 +106,9 @@ public sealed class UnprotectedTokenCacheTests
         }
 
         Assert.Equal(1, tokens.ConnectionCache.Count);
+        Assert.True(tokens.TryGetRemembered(token.ToCharArray(), out string rememberedId, out string rememberedUser));
+        Assert.Equal(("c1", "ann:admin"), (rememberedId, rememberedUser));
+        Assert.False(tokens.TryGetRemembered(token.AsSpan(1), out _, out _));
 
         var other = new ConnectionTokenProtector(new EphemeralDataProtectionProvider(), "Cached");
         string foreign = other.ProtectConnectionToken("c2", string.Empty);

@@ -116,7 +116,7 @@ internal sealed class ReceiveLoop(ReceiveContext receive, ReceiveSession session
 
     private Task WriteAsync(PersistentResponseHeader header, IReadOnlyList<Message> messages)
     {
-        _services.Metrics.Delivered(messages, _request.ConnectionId, receive.Http.Request.Query["transport"]);
+        _services.Metrics.Delivered(messages, _request.ConnectionId, _request.Transport);
         return WithinDeadlineAsync(sink.WriteResponseAsync(header, messages, session.StartWrite()));
     }
 

@@ -20,6 +20,9 @@ internal sealed class ReceiveRequest
 
     public required string TypeName { get; init; }
 
+    /// <summary>The transport's name (for metrics tags).</summary>
+    public required string Transport { get; init; }
+
     public required ReceiveKind Kind { get; init; }
 
     /// <summary>The client's <c>messageId</c>, or <see langword="null"/>.</summary>

@@ -64,16 +64,15 @@ internal sealed partial class WebSocketTransport : IServerTransport
         using var socket = await receive.Http.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
         var (request, services) = (receive.Request, receive.Services);
 
-        // The input loop has its own token: it ends when the client answers our close frame, and is only cancelled
-        // (which aborts the socket) if that handshake times out.
-        using var readCancellation = new CancellationTokenSource();
+        // The input loop ends when the client answers our close frame; if that handshake times out, the socket is
+        // aborted, which ends the loop's pending read. Its reads take no token: an idle one registers nothing.
         using var sink = new Sink(socket, request.ConnectionId);
         receive.Http.Features.Set<IDirectReplyFeature>(sink);
         Task? reading = null;
         await ReceiveRunner.RunAsync(
             receive,
             sink,
-            alongside: session => reading = ReadLoopAsync(socket, session, services.Options.MaxIncomingWebSocketMessageSize, request.BackpressureHighWater, receive.OnReceived, services.Logger, readCancellation.Token),
+            alongside: session => reading = ReadLoopAsync(socket, session, services.Options.MaxIncomingWebSocketMessageSize, request.BackpressureHighWater, receive.OnReceived, services.Logger),
             afterLoop: async session =>
             {
                 bool shutdown = session.EndReason == ReceiveEndReason.Shutdown;
@@ -86,7 +85,6 @@ internal sealed partial class WebSocketTransport : IServerTransport
                     }
                     catch (TimeoutException)
                     {
-                        await readCancellation.CancelAsync().ConfigureAwait(false);
                         socket.Abort();
                     }
                 }
@@ -111,7 +109,7 @@ internal sealed partial class WebSocketTransport : IServerTransport
         }
     }
 
-    private static async Task ReadLoopAsync(WebSocket socket, ReceiveSession session, int? maxMessageSize, long backpressureHighWater, Func<string, Task> onReceived, ILogger logger, CancellationToken cancellationToken)
+    private static async Task ReadLoopAsync(WebSocket socket, ReceiveSession session, int? maxMessageSize, long backpressureHighWater, Func<string, Task> onReceived, ILogger logger)
     {
         await Task.Yield();
 
@@ -122,14 +120,14 @@ internal sealed partial class WebSocketTransport : IServerTransport
             while (true)
             {
                 // Wait for the next frame without holding a buffer: idle sockets keep no receive memory.
-                var first = await socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+                var first = await socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None).ConfigureAwait(false);
                 if (first.MessageType == WebSocketMessageType.Close)
                 {
                     Log.ClientClosed(logger, session.ConnectionId, socket.CloseStatus);
                     return;
                 }
 
-                if (!await ReadMessageAsync(socket, message, first, session.ConnectionId, maxMessageSize, logger, cancellationToken).ConfigureAwait(false))
+                if (!await ReadMessageAsync(socket, message, first, session.ConnectionId, maxMessageSize, logger).ConfigureAwait(false))
                 {
                     return;
                 }
@@ -179,7 +177,7 @@ internal sealed partial class WebSocketTransport : IServerTransport
     /// Reads one whole message into <paramref name="message"/> (reassembling fragments); <see langword="false"/> when the
     /// socket must close. Completes synchronously when the message has arrived, as it usually has after the empty read.
     /// </summary>
-    private static async ValueTask<bool> ReadMessageAsync(WebSocket socket, PooledBufferWriter message, ValueWebSocketReceiveResult first, string connectionId, int? maxMessageSize, ILogger logger, CancellationToken cancellationToken)
+    private static async ValueTask<bool> ReadMessageAsync(WebSocket socket, PooledBufferWriter message, ValueWebSocketReceiveResult first, string connectionId, int? maxMessageSize, ILogger logger)
     {
         if (first.EndOfMessage && first.Count == 0)
         {
@@ -189,7 +187,7 @@ internal sealed partial class WebSocketTransport : IServerTransport
         while (true)
         {
             var memory = message.GetMemory(4096);
-            var result = await socket.ReceiveAsync(memory, cancellationToken).ConfigureAwait(false);
+            var result = await socket.ReceiveAsync(memory, CancellationToken.None).ConfigureAwait(false);
             if (result.MessageType == WebSocketMessageType.Close)
             {
                 return false;

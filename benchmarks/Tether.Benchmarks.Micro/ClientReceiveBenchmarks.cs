@@ -40,7 +40,7 @@ public class ClientReceiveBenchmarks
     {
         _output.Payload(_frame);
         _output.Reader.TryRead(out TransportReport report);
-        return DispatchItem.FromRaw(report.Response!.Messages![0]).Text!.Length;
+        return DispatchItem.FromUtf8(report.Response!.Utf8Messages![0]).Text!.Length;
     }
 
     /// <summary>The dispatch loop's cost per message: posted, then run on the loop (amortized over a batch).</summary>

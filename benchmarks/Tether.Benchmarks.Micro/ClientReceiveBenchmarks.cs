@@ -14,7 +14,7 @@ public class ClientReceiveBenchmarks
 {
     private const int DispatchedPerInvoke = 1000;
 
-    private readonly DispatchItem _message = DispatchItem.Message("hello", "\"hello\"");
+    private readonly DispatchItem _message = DispatchItem.FromUtf8("\"hello\""u8.ToArray());
     private byte[] _frame = [];
     private TransportOutput _output = null!;
     private Dispatcher _dispatcher = null!;

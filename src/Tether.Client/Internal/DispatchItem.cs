@@ -45,8 +45,6 @@ internal sealed class DispatchItem
     /// <summary>What a hub connection parsed from the message on arrival (a client-method invocation), for its dispatch.</summary>
     public object? Parsed { get; set; }
 
-    public static DispatchItem Message(string text, string raw) => new(DispatchKind.Message) { Text = text, _raw = raw };
-
     public static DispatchItem State(StateChange change) => new(DispatchKind.StateChanged) { Change = change };
 
     public static DispatchItem Error(Exception error) => new(DispatchKind.Error) { Exception = error };
@@ -57,11 +55,8 @@ internal sealed class DispatchItem
 
     public static DispatchItem ForMarker(TaskCompletionSource<bool> marker) => new(DispatchKind.Marker) { Marker = marker };
 
-    /// <summary>Builds the message item for one raw JSON value.</summary>
-    public static DispatchItem FromRaw(string raw) => FromUtf8(System.Text.Encoding.UTF8.GetBytes(raw), raw);
-
     /// <summary>Builds the message item for one raw JSON value given as UTF-8 (its text form is made only if asked for).</summary>
-    public static DispatchItem FromUtf8(ReadOnlyMemory<byte> raw, string? rawText = null)
+    public static DispatchItem FromUtf8(ReadOnlyMemory<byte> raw)
     {
         string text;
         try
@@ -70,9 +65,9 @@ internal sealed class DispatchItem
         }
         catch (System.Text.Json.JsonException)
         {
-            text = rawText ?? ClassicJsonText.Utf8(raw);
+            text = ClassicJsonText.Utf8(raw);
         }
 
-        return new DispatchItem(DispatchKind.Message) { Text = text, _rawUtf8 = raw, _raw = rawText };
+        return new DispatchItem(DispatchKind.Message) { Text = text, _rawUtf8 = raw };
     }
 }

@@ -14,7 +14,7 @@ public class ClientReceiveBenchmarks
 {
     private const int DispatchedPerInvoke = 1000;
 
-    private readonly DispatchItem _message = DispatchItem.Message("hello", "\"hello\"");
+    private readonly DispatchItem _message = DispatchItem.FromUtf8("\"hello\""u8.ToArray());
     private byte[] _frame = [];
     private TransportOutput _output = null!;
     private Dispatcher _dispatcher = null!;
@@ -40,7 +40,7 @@ public class ClientReceiveBenchmarks
     {
         _output.Payload(_frame);
         _output.Reader.TryRead(out TransportReport report);
-        return DispatchItem.FromRaw(report.Response!.Messages![0]).Text!.Length;
+        return DispatchItem.FromUtf8(report.Response!.Utf8Messages![0]).Text!.Length;
     }
 
     /// <summary>The dispatch loop's cost per message: posted, then run on the loop (amortized over a batch).</summary>

@@ -10,7 +10,7 @@ public partial class Connection
     /// result goes to the dispatch loop; <see langword="null"/> means the message was consumed here (hub results and
     /// progress, which must not wait behind callbacks).
     /// </summary>
-    internal virtual DispatchItem? OnMessageArrived(string raw) => DispatchItem.FromRaw(raw);
+    internal virtual DispatchItem? OnMessageArrived(ReadOnlyMemory<byte> raw) => DispatchItem.FromUtf8(raw);
 
     /// <summary>On the dispatch loop, before <see cref="Received"/>: hub connections call their proxies' handlers here.</summary>
     internal virtual void OnMessageDispatching(DispatchItem message)

@@ -172,7 +172,7 @@ public partial class Connection
         }
 
         DispatchItem?[]? items = null;
-        if (response.Messages is { } messages)
+        if (response.Utf8Messages is { } messages)
         {
             items = messages.Count == 0 ? [] : new DispatchItem?[messages.Count];
             for (int i = 0; i < items.Length; i++)
@@ -218,7 +218,7 @@ public partial class Connection
 
     private void EnqueueArrived(TransportAttempt attempt, string raw)
     {
-        if (OnMessageArrived(raw) is not { } item)
+        if (OnMessageArrived(System.Text.Encoding.UTF8.GetBytes(raw)) is not { } item)
         {
             return;
         }

@@ -132,7 +132,7 @@ public class HubConnection : Connection
         }
     }
 
-    internal override DispatchItem? OnMessageArrived(string raw)
+    internal override DispatchItem? OnMessageArrived(ReadOnlyMemory<byte> raw)
     {
         HubServerMessage? message = HubServerMessage.TryParse(raw);
         switch (message?.Kind)

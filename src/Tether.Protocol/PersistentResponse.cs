@@ -18,6 +18,8 @@ public sealed class PersistentResponse
 {
     private static readonly PersistentResponse s_keepAlive = new() { IsKeepAlive = true };
 
+    private IReadOnlyList<string>? _messages;
+
     private PersistentResponse()
     {
     }
@@ -50,7 +52,11 @@ public sealed class PersistentResponse
     public string? Error { get; private set; }
 
     /// <summary><c>M</c>: the raw JSON text of each message, in order; <see langword="null"/> when <c>M</c> is absent or not an array.</summary>
-    public IReadOnlyList<string>? Messages { get; private set; }
+    /// <remarks>Decoded from <see cref="Utf8Messages"/> when first read.</remarks>
+    public IReadOnlyList<string>? Messages => _messages ??= Decode(Utf8Messages);
+
+    /// <summary><c>M</c>: the raw JSON of each message as UTF-8 (slices of one copy of the payload), in order; <see langword="null"/> when <c>M</c> is absent or not an array.</summary>
+    public IReadOnlyList<ReadOnlyMemory<byte>>? Utf8Messages { get; private set; }
 
     /// <summary>Reads one payload.</summary>
     /// <param name="utf8Json">The payload's UTF-8 bytes: a WebSocket text frame, the data of an SSE event, or a long-polling body (leading whitespace allowed).</param>
@@ -134,7 +140,7 @@ public sealed class PersistentResponse
                     reader.Skip();
                     break;
                 case 'M':
-                    response.Messages = reader.TokenType == JsonTokenType.StartArray ? ReadMessages(ref reader, utf8Json) : null;
+                    response.Utf8Messages = reader.TokenType == JsonTokenType.StartArray ? ReadMessages(ref reader, utf8Json) : null;
                     reader.Skip();
                     break;
                 default:
@@ -168,15 +174,42 @@ public sealed class PersistentResponse
         return name.Length == 1 ? name[0] : '\0';
     }
 
-    private static List<string> ReadMessages(ref Utf8JsonReader reader, ReadOnlySpan<byte> utf8Json)
+    /// <summary>Copies the array's bytes once and slices each message out of the copy (a first pass on a copy of the reader counts them).</summary>
+    private static ReadOnlyMemory<byte>[] ReadMessages(ref Utf8JsonReader reader, ReadOnlySpan<byte> utf8Json)
     {
-        var messages = new List<string>();
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        int arrayStart = checked((int)reader.TokenStartIndex);
+        Utf8JsonReader counter = reader;
+        int count = 0;
+        while (counter.Read() && counter.TokenType != JsonTokenType.EndArray)
+        {
+            counter.Skip();
+            count++;
+        }
+
+        byte[] copy = utf8Json.Slice(arrayStart, checked((int)counter.BytesConsumed) - arrayStart).ToArray();
+        var messages = new ReadOnlyMemory<byte>[count];
+        for (int i = 0; i < count && reader.Read(); i++)
         {
             int start = checked((int)reader.TokenStartIndex);
             reader.Skip();
-            int end = checked((int)reader.BytesConsumed);
-            messages.Add(Utf8Text.GetString(utf8Json.Slice(start, end - start)));
+            messages[i] = new ReadOnlyMemory<byte>(copy, start - arrayStart, checked((int)reader.BytesConsumed) - start);
+        }
+
+        reader.Read();
+        return messages;
+    }
+
+    private static string[]? Decode(IReadOnlyList<ReadOnlyMemory<byte>>? utf8Messages)
+    {
+        if (utf8Messages is null)
+        {
+            return null;
+        }
+
+        var messages = new string[utf8Messages.Count];
+        for (int i = 0; i < messages.Length; i++)
+        {
+            messages[i] = Utf8Text.GetString(utf8Messages[i].Span);
         }
 
         return messages;

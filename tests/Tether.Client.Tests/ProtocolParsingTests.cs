@@ -24,6 +24,7 @@ public sealed class ProtocolParsingTests
     {
         var r = PersistentResponse.Parse("{\"C\":\"x\",\"M\":[{\"Name\":\"x\",\"N\":1},7,\"hi\",[1,2],null]}");
         Assert.Equal(["{\"Name\":\"x\",\"N\":1}", "7", "\"hi\"", "[1,2]", "null"], r.Messages!);
+        Assert.Equal(r.Messages!, r.Utf8Messages!.Select(m => System.Text.Encoding.UTF8.GetString(m.Span)));
     }
 
     [Fact]
@@ -97,6 +98,7 @@ public sealed class ProtocolParsingTests
             var serializer = new JsonSerializer { DateParseHandling = DateParseHandling.None };
             JToken token = serializer.Deserialize<JToken>(new JsonTextReader(new StringReader(raw)) { DateParseHandling = DateParseHandling.None })!;
             Assert.Equal(token.ToString(), ClassicJsonText.ToReceivedText(raw));
+            Assert.Equal(token.ToString(), ClassicJsonText.ToReceivedText(System.Text.Encoding.UTF8.GetBytes(raw)));
         }
         finally
         {

@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 
@@ -20,6 +21,24 @@ namespace Tether.Client.Internal;
 internal static class ClassicJsonText
 {
     private static readonly string s_newLine = Environment.NewLine;
+
+    /// <summary>The same from the message's UTF-8 bytes: a string without escapes is decoded straight from them.</summary>
+    public static string ToReceivedText(ReadOnlyMemory<byte> rawJson)
+    {
+        ReadOnlySpan<byte> span = rawJson.Span;
+        if (span.Length >= 2 && span[0] == (byte)'"' && span.IndexOf((byte)'\\') < 0)
+        {
+            return Utf8(rawJson.Slice(1, rawJson.Length - 2));
+        }
+
+        return ToReceivedText(Utf8(rawJson));
+    }
+
+    /// <summary>Decodes UTF-8 (from the array behind the memory: netstandard2.0 has no span overload).</summary>
+    public static string Utf8(ReadOnlyMemory<byte> bytes) =>
+        MemoryMarshal.TryGetArray(bytes, out ArraySegment<byte> segment)
+            ? Encoding.UTF8.GetString(segment.Array!, segment.Offset, segment.Count)
+            : Encoding.UTF8.GetString(bytes.ToArray());
 
     public static string ToReceivedText(string rawJson)
     {

@@ -19,6 +19,9 @@ internal enum DispatchKind
 /// <summary>One event or message for the connection's dispatch loop.</summary>
 internal sealed class DispatchItem
 {
+    private ReadOnlyMemory<byte> _rawUtf8;
+    private string? _raw;
+
     private DispatchItem(DispatchKind kind)
     {
         Kind = kind;
@@ -29,8 +32,8 @@ internal sealed class DispatchItem
     /// <summary>The <c>Received</c> text of a message (see <see cref="ClassicJsonText"/>).</summary>
     public string? Text { get; private set; }
 
-    /// <summary>The raw JSON of a message, for typed consumers.</summary>
-    public string? Raw { get; private set; }
+    /// <summary>The raw JSON of a message, for typed consumers; decoded from its UTF-8 bytes when first read.</summary>
+    public string? Raw => _raw ??= _rawUtf8.IsEmpty ? null : ClassicJsonText.Utf8(_rawUtf8);
 
     public StateChange? Change { get; private set; }
 
@@ -42,8 +45,6 @@ internal sealed class DispatchItem
     /// <summary>What a hub connection parsed from the message on arrival (a client-method invocation), for its dispatch.</summary>
     public object? Parsed { get; set; }
 
-    public static DispatchItem Message(string text, string raw) => new(DispatchKind.Message) { Text = text, Raw = raw };
-
     public static DispatchItem State(StateChange change) => new(DispatchKind.StateChanged) { Change = change };
 
     public static DispatchItem Error(Exception error) => new(DispatchKind.Error) { Exception = error };
@@ -54,8 +55,8 @@ internal sealed class DispatchItem
 
     public static DispatchItem ForMarker(TaskCompletionSource<bool> marker) => new(DispatchKind.Marker) { Marker = marker };
 
-    /// <summary>Builds the message item for one raw JSON value.</summary>
-    public static DispatchItem FromRaw(string raw)
+    /// <summary>Builds the message item for one raw JSON value given as UTF-8 (its text form is made only if asked for).</summary>
+    public static DispatchItem FromUtf8(ReadOnlyMemory<byte> raw)
     {
         string text;
         try
@@ -64,9 +65,9 @@ internal sealed class DispatchItem
         }
         catch (System.Text.Json.JsonException)
         {
-            text = raw;
+            text = ClassicJsonText.Utf8(raw);
         }
 
-        return Message(text, raw);
+        return new DispatchItem(DispatchKind.Message) { Text = text, _rawUtf8 = raw };
     }
 }

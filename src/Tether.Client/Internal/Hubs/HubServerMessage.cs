@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Text.Json;
 
@@ -80,7 +81,7 @@ internal sealed class HubServerMessage
     }
 
     /// <summary>Reads a value; <see langword="null"/> when it is not a JSON object (it is then a plain message).</summary>
-    public static HubServerMessage? TryParse(string raw)
+    public static HubServerMessage? TryParse(ReadOnlyMemory<byte> raw)
     {
         JsonElement root;
         try

@@ -8,17 +8,18 @@ namespace Tether.Cli.Tests;
 
 /// <summary>
 /// <c>tether serve</c> with a thousand open connections on mixed transports (pending long polls, Server-Sent Events
-/// streams, WebSockets) stops on Ctrl+C in under 2 s and ends every one of them properly: each long poll gets its
-/// answer, each event stream ends, each WebSocket is closed with 1001 (going away).
+/// streams, WebSockets) stops on Ctrl+C well before its 5 s shutdown timeout (under 3.5 s, so a loaded machine does
+/// not fail it) and ends every one of them properly: each long poll gets its answer, each event stream ends, each
+/// WebSocket is closed with 1001 (going away). A server that left them to the timeout would take 5 s or more.
 /// </summary>
 public sealed class ShutdownTests(ITestOutputHelper output)
 {
     private const int Connections = 1000;
-    private static readonly TimeSpan ExitBound = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan ExitBound = TimeSpan.FromSeconds(3.5);
     private static readonly string[] TransportNames = ["longPolling", "serverSentEvents", "webSockets"];
 
     [Fact]
-    public async Task Ctrl_c_with_1000_open_connections_exits_under_2_s_and_ends_every_one()
+    public async Task Ctrl_c_with_1000_open_connections_exits_before_the_shutdown_timeout_and_ends_every_one()
     {
         await using var cli = CliProcess.Start(output, "serve", "--urls", "http://127.0.0.1:0");
         var baseUri = await cli.WaitForListeningAsync();

@@ -27,6 +27,7 @@ public class LoadToolSmokeTests
         foreach (var line in lines)
         {
             string primary = line.GetProperty("primary").GetString()!;
+            Assert.True(line.GetProperty("failures").GetArrayLength() == 0, "A measurement failed: " + line);
             Assert.True(line.GetProperty("metrics").TryGetProperty(primary, out var metric), line.ToString());
             Assert.Equal(JsonValueKind.Number, metric.GetProperty("median").ValueKind);
         }

@@ -15,19 +15,36 @@ internal static class Reporter
     public static async Task<IReadOnlyList<Result>> RunAsync(IReadOnlyList<Scenario> scenarios, int runs, TextWriter output, CancellationToken cancellationToken)
     {
         var samples = scenarios.ToDictionary(s => s, _ => new List<IReadOnlyDictionary<string, double>>());
+        var failures = scenarios.ToDictionary(s => s, _ => new List<string>());
         for (int run = 0; run < runs; run++)
         {
             foreach (var scenario in scenarios)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var metrics = await scenario.RunOnceAsync(cancellationToken);
+                string label = $"run {run + 1}/{runs} {scenario.Mode} {scenario.Setup} {scenario.Target}/{scenario.Transport}";
+                IReadOnlyDictionary<string, double> metrics;
+                try
+                {
+                    metrics = await scenario.RunOnceAsync(cancellationToken);
+                }
+                catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // One measurement that fails (a client that cannot connect, a process out of a resource) is
+                    // reported as failed and the run goes on: its metrics are missing, the others are kept.
+                    Console.Error.WriteLine($"{label}: failed: {ex.GetType().Name}: {ex.Message}");
+                    failures[scenario].Add($"{ex.GetType().Name}: {ex.Message}");
+                    metrics = new Dictionary<string, double>();
+                }
+
                 samples[scenario].Add(metrics);
-                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"run {run + 1}/{runs} {scenario.Mode} {scenario.Setup} {scenario.Target}/{scenario.Transport}: {scenario.Primary} {metrics[scenario.Primary]:F1}"));
+                if (metrics.TryGetValue(scenario.Primary, out double primary))
+                {
+                    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{label}: {scenario.Primary} {primary:F1}"));
+                }
             }
         }
 
-        var results = scenarios.Select(s => new Result(s, samples[s])).ToList();
+        var results = scenarios.Select(s => new Result(s, samples[s], failures[s])).ToList();
         foreach (var result in results)
         {
             output.WriteLine(JsonSerializer.Serialize(result.ToLine(results), Json));
@@ -53,7 +70,7 @@ internal static class Reporter
         string.Join("  ", ratios.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Key} {r.Value.Median:F2}× ({r.Value.Min:F2}–{r.Value.Max:F2})")));
 
     /// <summary>The runs of one scenario.</summary>
-    internal sealed class Result(Scenario scenario, IReadOnlyList<IReadOnlyDictionary<string, double>> runs)
+    internal sealed class Result(Scenario scenario, IReadOnlyList<IReadOnlyDictionary<string, double>> runs, IReadOnlyList<string> failures)
     {
         public Scenario Scenario { get; } = scenario;
 
@@ -90,6 +107,7 @@ internal static class Reporter
             primary = Scenario.Primary,
             metrics = Runs.SelectMany(r => r.Keys).Distinct().ToDictionary(k => k, k => ToJson(Metric(k))),
             ratios = Ratios(all).ToDictionary(r => r.Key, r => ToJson(r.Value)),
+            failures,
         };
 
         private static object ToJson(Stat stat) => new { median = Finite(stat.Median), min = Finite(stat.Min), max = Finite(stat.Max) };

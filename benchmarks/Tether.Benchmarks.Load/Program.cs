@@ -45,10 +45,16 @@ if (options.IdleConnections is { } idleConnections)
 {
     settings = settings with { IdleConnections = [idleConnections] };
 }
-using var cancellation = new CancellationTokenSource(options.Smoke ? TimeSpan.FromMinutes(2) : TimeSpan.FromMinutes(60));
+
+// The whole run is bounded: a smoke run takes about a minute on a quiet machine, but CI may share its cores with
+// another test project, so its bound leaves room; a full run is bounded at an hour.
+var runLimit = options.Smoke ? TimeSpan.FromMinutes(4) : TimeSpan.FromMinutes(60);
+using var cancellation = new CancellationTokenSource(runLimit);
+bool interrupted = false;
 Console.CancelKeyPress += (_, e) =>
 {
     e.Cancel = true;
+    interrupted = true;
     cancellation.Cancel();
 };
 
@@ -57,7 +63,19 @@ var results = new List<Reporter.Result>();
 foreach (var mode in modes)
 {
     var watch = Stopwatch.StartNew();
-    results.AddRange(await mode.RunAsync(settings, options.Runs, Console.Out, cancellation.Token));
+    try
+    {
+        results.AddRange(await mode.RunAsync(settings, options.Runs, Console.Out, cancellation.Token));
+    }
+    catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+    {
+        // Ctrl+C or the run's limit: say which, print what was measured, and fail.
+        string why = interrupted ? "interrupted" : $"the run reached its {runLimit.TotalMinutes:F0}-minute limit";
+        Console.Error.WriteLine($"{mode.Name}: stopped after {watch.Elapsed.TotalSeconds:F1} s ({why}); the results measured so far follow");
+        Reporter.PrintTable(results, Console.Out);
+        return 3;
+    }
+
     Console.Error.WriteLine($"{mode.Name}: {watch.Elapsed.TotalSeconds:F1} s");
 }
 

@@ -60,7 +60,7 @@ public class LoadToolSmokeTests
         var error = process.StandardError.ReadToEndAsync();
         try
         {
-            await process.WaitForExitAsync().DefaultTimeout(TimeSpan.FromSeconds(150));
+            await process.WaitForExitAsync().DefaultTimeout(TimeSpan.FromSeconds(270));
         }
         finally
         {

@@ -125,6 +125,11 @@ internal sealed class ReceiveLoop(ReceiveContext receive, ReceiveSession session
     /// <summary>Awaits a write started with <see cref="ReceiveSession.StartWrite"/>; a write past its deadline ends the session.</summary>
     private async Task WithinDeadlineAsync(ValueTask write)
     {
+        if (!write.IsCompleted)
+        {
+            session.WriteIsWaiting();
+        }
+
         try
         {
             await write.ConfigureAwait(false);

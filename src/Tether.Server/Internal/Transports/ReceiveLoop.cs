@@ -93,6 +93,7 @@ internal sealed class ReceiveLoop(ReceiveContext receive, ReceiveSession session
                 continue;
             }
 
+            await sink.BeforeWaitAsync(session.StartWrite()).ConfigureAwait(false);
             await session.Signal.WaitAsync().ConfigureAwait(false);
         }
     }

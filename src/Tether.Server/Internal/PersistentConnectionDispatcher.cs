@@ -34,6 +34,16 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
     /// <summary>Encoded connection tokens up to this length are decoded on the stack (Tether's are about 250 characters).</summary>
     private const int MaxStackTokenChars = 512;
 
+    /// <summary>Transport names up to this length are decoded on the stack (the longest is <c>serverSentEvents</c>).</summary>
+    private const int MaxStackTransportChars = 32;
+
+    /// <summary>
+    /// Whether <typeparamref name="TConnection"/>'s constructors take services. When none does, an instance is made
+    /// without the request's services, so a request whose handlers never use them creates no DI scope.
+    /// </summary>
+    private static readonly bool s_constructorTakesServices =
+        Array.Exists(typeof(TConnection).GetConstructors(), c => c.GetParameters().Length > 0);
+
     private readonly PersistentConnectionOptions _options;
     private readonly ConnectionTokenProtector _tokens;
     private readonly ConnectionManager _connections;
@@ -45,6 +55,8 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
     private readonly TetherServerMetrics _metrics;
     private readonly string _typeName;
     private readonly string _groupPrefix;
+    private readonly string _typeTopic;
+    private readonly IServiceProvider _rootServices;
 
     public PersistentConnectionDispatcher(
         IOptions<PersistentConnectionOptions> options,
@@ -54,12 +66,15 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
         TimeProvider time,
         IServiceScopeFactory scopes,
         ILogger<PersistentConnectionDispatcher<TConnection>> logger,
-        TetherServerMetrics metrics)
+        TetherServerMetrics metrics,
+        IServiceProvider rootServices)
     {
+        _rootServices = rootServices;
         _metrics = metrics;
         _options = options.Value;
         _typeName = ConnectionTypeName.Of(typeof(TConnection));
         _groupPrefix = _typeName + ".";
+        _typeTopic = Topics.ForConnectionType(_typeName);
         _tokens = new ConnectionTokenProtector(protection.Provider, _typeName, time);
         _connections = connections;
         _bus = bus;
@@ -79,7 +94,7 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
         }
 
         var request = new HttpRequestView(context);
-        var connection = _events.Create(context.RequestServices);
+        var connection = _events.Create(s_constructorTakesServices ? context.RequestServices : _rootServices);
 
         if (!await connection.AuthorizeRequest(request).OrDenied().ConfigureAwait(false))
         {
@@ -110,10 +125,10 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
             return;
         }
 
-        string? transportName = RequestQuery.Get(context.Request, "transport");
-        var transport = _transports.Find(transportName);
+        var transport = FindTransport(context.Request);
         if (transport is null)
         {
+            string? transportName = RequestQuery.Get(context.Request, "transport");
             bool foreverFrame = string.Equals(transportName, TransportNames.ForeverFrame, StringComparison.OrdinalIgnoreCase);
             await FailAsync(context, StatusCodes.Status400BadRequest, foreverFrame ? ForeverFrameRefused : UnknownTransport).ConfigureAwait(false);
             return;
@@ -159,6 +174,15 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
             using var activity = _metrics.Receiving(transport.Name, _typeName, connectionId, kind);
             await transport.ServeAsync(receive).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>The enabled transport the request names, found without making a string of its name.</summary>
+    private IServerTransport? FindTransport(HttpRequest request)
+    {
+        Span<char> name = stackalloc char[2 * MaxStackTransportChars];
+        return RequestQuery.TryDecodeSingle(request, "transport", name, out int length)
+            ? _transports.Find(name[..length])
+            : _transports.Find(RequestQuery.Get(request, "transport"));
     }
 
     /// <summary>Accepts a JSONP callback; answers 403 (JSONP off) or 400 (not an identifier) and returns false.</summary>
@@ -299,7 +323,7 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
     private async ValueTask<ReceiveContext?> CreateReceiveAsync(
         HttpContext context,
         TConnection connection,
-        IRequest request,
+        HttpRequestView request,
         string connectionId,
         ReceiveKind kind,
         IServerTransport transport,
@@ -326,6 +350,7 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
         {
             ConnectionId = connectionId,
             TypeName = _typeName,
+            TypeTopic = _typeTopic,
             Transport = transport.Name,
             Kind = kind,
             Cursor = ClientCursor.Normalize(messageId),
@@ -335,22 +360,27 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
             BackpressureHighWater = Math.Max(1, _options.DefaultMessageBufferSize / 2),
         };
 
-        var key = new ConnectionKey(_typeName, connectionId);
-        bool legacyConnect = kind == ReceiveKind.Connect && !ProtocolResolver.UsesDelayedStart(ProtocolResolver.Resolve(RequestQuery.Get(context.Request, "clientProtocol")));
-        return new ReceiveContext(context, receiveRequest, _receiveServices, _events, data =>
-        {
-            _metrics.MessageReceived(_typeName, TransportNames.WebSockets);
-            return connection.OnReceived(request, connectionId, data).OrCompleted();
-        })
+        return new ReceiveContext(context, receiveRequest, _receiveServices, _events, connection, request)
         {
             // Raised once the request is live, so a request refused because its connection ended raises nothing.
-            OnAttached = kind switch
-            {
-                // Before protocol 1.4 there is no /start: OnConnected belongs to /connect.
-                ReceiveKind.Connect when legacyConnect => () => _connections.TryStart(key) == StartOutcome.Started ? connection.OnConnected(request, connectionId).OrCompleted() : Task.CompletedTask,
-                ReceiveKind.Reconnect => () => connection.OnReconnected(request, connectionId).OrCompleted(),
-                _ => null,
-            },
+            OnAttached = kind == ReceiveKind.Poll ? null : OnAttached(context, connection, request, connectionId, kind),
+        };
+    }
+
+    /// <summary>
+    /// What a <c>/connect</c> or <c>/reconnect</c> raises once it is live. A method of its own, so a poll (which raises
+    /// nothing) allocates no closure.
+    /// </summary>
+    private Func<Task>? OnAttached(HttpContext context, TConnection connection, IRequest request, string connectionId, ReceiveKind kind)
+    {
+        var key = new ConnectionKey(_typeName, connectionId);
+        bool legacyConnect = kind == ReceiveKind.Connect && !ProtocolResolver.UsesDelayedStart(ProtocolResolver.Resolve(RequestQuery.Get(context.Request, "clientProtocol")));
+        return kind switch
+        {
+            // Before protocol 1.4 there is no /start: OnConnected belongs to /connect.
+            ReceiveKind.Connect when legacyConnect => () => _connections.TryStart(key) == StartOutcome.Started ? connection.OnConnected(request, connectionId).OrCompleted() : Task.CompletedTask,
+            ReceiveKind.Reconnect => () => connection.OnReconnected(request, connectionId).OrCompleted(),
+            _ => null,
         };
     }
 

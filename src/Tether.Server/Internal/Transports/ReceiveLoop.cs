@@ -18,7 +18,7 @@ internal sealed class ReceiveLoop(ReceiveContext receive, ReceiveSession session
         var groups = _request.Groups;
 
         // The connection's own topic first: its commands (a group removal) are read before the group's messages.
-        var topics = new List<string>(2 + groups.Count) { Topics.ForConnection(_request.ConnectionId), Topics.ForConnectionType(_request.TypeName) };
+        var topics = new List<string>(2 + groups.Count) { Topics.ForConnection(_request.ConnectionId, _services.Bus), _request.TypeTopic };
         foreach (string group in groups)
         {
             topics.Add(Topics.ForQualifiedGroup(group));

@@ -85,12 +85,54 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
     }
 
     /// <summary>The walk of every request: checks, then start, abort, send, or the transport's receive request.</summary>
-    public async Task ProcessRequestAsync(HttpContext context)
+    /// <remarks>
+    /// When the checks complete at once (the usual case), the receive request's task is returned as it is: a long poll
+    /// that waits holds no state machine of the dispatcher's.
+    /// </remarks>
+    public Task ProcessRequestAsync(HttpContext context)
+    {
+        var prepared = PrepareAsync(context);
+        if (!prepared.IsCompletedSuccessfully)
+        {
+            return ServeWhenPreparedAsync(prepared);
+        }
+
+        return prepared.Result is { } receive ? ServeAsync(receive.Context, receive.Transport) : Task.CompletedTask;
+    }
+
+    private async Task ServeWhenPreparedAsync(ValueTask<PreparedReceive?> prepared)
+    {
+        if (await prepared.ConfigureAwait(false) is { } receive)
+        {
+            await ServeAsync(receive.Context, receive.Transport).ConfigureAwait(false);
+        }
+    }
+
+    private Task ServeAsync(ReceiveContext receive, IServerTransport transport)
+    {
+        Log.Receiving(_logger, receive.Request.ConnectionId, transport.Name, receive.Request.Kind);
+        var activity = _metrics.Receiving(transport.Name, _typeName, receive.Request.ConnectionId, receive.Request.Kind);
+        return activity is null ? transport.ServeAsync(receive) : ServeTracedAsync(receive, transport, activity);
+    }
+
+    private static async Task ServeTracedAsync(ReceiveContext receive, IServerTransport transport, System.Diagnostics.Activity activity)
+    {
+        using (activity)
+        {
+            await transport.ServeAsync(receive).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Every check, then start, abort or send, answered here; for a receive request, its context and transport, which
+    /// the caller serves.
+    /// </summary>
+    private async ValueTask<PreparedReceive?> PrepareAsync(HttpContext context)
     {
         context.Response.Headers.XContentTypeOptions = "nosniff";
         if (await RequestValidator.RejectAsync(context, _logger).ConfigureAwait(false))
         {
-            return;
+            return null;
         }
 
         var request = new HttpRequestView(context);
@@ -99,7 +141,7 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
         if (!await connection.AuthorizeRequest(request).OrDenied().ConfigureAwait(false))
         {
             context.Response.StatusCode = context.User.Identity?.IsAuthenticated == true ? StatusCodes.Status403Forbidden : StatusCodes.Status401Unauthorized;
-            return;
+            return null;
         }
 
         string? callback = RequestQuery.Get(context.Request, "callback");
@@ -109,20 +151,20 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
         }
         else if (!await AcceptCallbackAsync(context, callback).ConfigureAwait(false))
         {
-            return;
+            return null;
         }
 
         var operation = RequestOperations.FromPath(context.Request.Path.Value);
         if (operation == RequestOperation.Negotiate)
         {
             await NegotiateAsync(context, callback).ConfigureAwait(false);
-            return;
+            return null;
         }
 
         if (operation == RequestOperation.Ping)
         {
-            await WriteJsonAsync(context, ProtocolConstants.PongResponse, callback).ConfigureAwait(false);
-            return;
+            await PlainResponses.WriteJsonAsync(context, ProtocolConstants.PongResponse, callback).ConfigureAwait(false);
+            return null;
         }
 
         var transport = FindTransport(context.Request);
@@ -130,15 +172,15 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
         {
             string? transportName = RequestQuery.Get(context.Request, "transport");
             bool foreverFrame = string.Equals(transportName, TransportNames.ForeverFrame, StringComparison.OrdinalIgnoreCase);
-            await FailAsync(context, StatusCodes.Status400BadRequest, foreverFrame ? ForeverFrameRefused : UnknownTransport).ConfigureAwait(false);
-            return;
+            await PlainResponses.FailAsync(context, StatusCodes.Status400BadRequest, foreverFrame ? ForeverFrameRefused : UnknownTransport).ConfigureAwait(false);
+            return null;
         }
 
         var read = ReadConnectionId(context);
         if (read.ConnectionId is not { } connectionId)
         {
-            await FailAsync(context, read.Status, read.Error!).ConfigureAwait(false);
-            return;
+            await PlainResponses.FailAsync(context, read.Status, read.Error!).ConfigureAwait(false);
+            return null;
         }
 
         var key = new ConnectionKey(_typeName, connectionId);
@@ -147,33 +189,28 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
             case RequestOperation.Start:
                 transport.PrepareStartResponse(context.Response);
                 await StartAsync(context, connection, request, key, callback).ConfigureAwait(false);
-                return;
+                return null;
             case RequestOperation.Abort:
                 await AbortAsync(context, request, key).ConfigureAwait(false);
-                return;
+                return null;
             default:
                 break;
         }
 
         if (transport.Refusal(context) is { } refusal)
         {
-            await FailAsync(context, StatusCodes.Status400BadRequest, refusal).ConfigureAwait(false);
-            return;
+            await PlainResponses.FailAsync(context, StatusCodes.Status400BadRequest, refusal).ConfigureAwait(false);
+            return null;
         }
 
         if (transport.KindOf(operation) is not { } kind)
         {
             await SendAsync(context, connection, request, connectionId, transport).ConfigureAwait(false);
-            return;
+            return null;
         }
 
         var receive = await CreateReceiveAsync(context, connection, request, connectionId, kind, transport, callback).ConfigureAwait(false);
-        if (receive is not null)
-        {
-            Log.Receiving(_logger, connectionId, transport.Name, kind);
-            using var activity = _metrics.Receiving(transport.Name, _typeName, connectionId, kind);
-            await transport.ServeAsync(receive).ConfigureAwait(false);
-        }
+        return receive is null ? null : new PreparedReceive(receive, transport);
     }
 
     /// <summary>The enabled transport the request names, found without making a string of its name.</summary>
@@ -197,7 +234,7 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
 
         if (!JsonpCallback.IsValid(callback))
         {
-            await FailAsync(context, StatusCodes.Status400BadRequest, InvalidJsonpCallback).ConfigureAwait(false);
+            await PlainResponses.FailAsync(context, StatusCodes.Status400BadRequest, InvalidJsonpCallback).ConfigureAwait(false);
             return false;
         }
 
@@ -259,7 +296,7 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
         var body = new ArrayBufferWriter<byte>(512);
         negotiation.WriteTo(body);
         Log.Negotiated(_logger, connectionId);
-        await WriteJsonAsync(context, body.WrittenMemory, callback).ConfigureAwait(false);
+        await PlainResponses.WriteJsonAsync(context, body.WrittenMemory, callback).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -284,7 +321,7 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
                 break;
         }
 
-        await WriteJsonAsync(context, ProtocolConstants.StartedResponse, callback).ConfigureAwait(false);
+        await PlainResponses.WriteJsonAsync(context, ProtocolConstants.StartedResponse, callback).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -419,7 +456,6 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
         return result;
     }
 
-
     /// <summary>
     /// The authenticated user's name, or empty. Read from the authentication feature: <c>HttpContext.User</c> would
     /// create an anonymous principal on every request that has none.
@@ -427,31 +463,8 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
     private static string UserName(HttpContext context) =>
         context.Features.Get<IHttpAuthenticationFeature>()?.User?.Identity is { IsAuthenticated: true } identity ? identity.Name ?? string.Empty : string.Empty;
 
-    private static Task WriteJsonAsync(HttpContext context, string json, string? callback) =>
-        WriteJsonAsync(context, Encoding.UTF8.GetBytes(json), callback);
-
-    private static async Task WriteJsonAsync(HttpContext context, ReadOnlyMemory<byte> json, string? callback)
-    {
-        var response = context.Response;
-        response.StatusCode = StatusCodes.Status200OK;
-        if (callback is null)
-        {
-            response.ContentType = ProtocolConstants.JsonContentType;
-            await response.Body.WriteAsync(json, context.RequestAborted).ConfigureAwait(false);
-            return;
-        }
-
-        response.ContentType = ProtocolConstants.JavaScriptContentType;
-        await response.WriteAsync(callback + "(", context.RequestAborted).ConfigureAwait(false);
-        await response.Body.WriteAsync(json, context.RequestAborted).ConfigureAwait(false);
-        await response.WriteAsync(");", context.RequestAborted).ConfigureAwait(false);
-    }
-
-    private static Task FailAsync(HttpContext context, int status, string text)
-    {
-        context.Response.StatusCode = status;
-        return context.Response.WriteAsync(text, context.RequestAborted);
-    }
+    /// <summary>A receive request ready to be served by its transport.</summary>
+    private readonly record struct PreparedReceive(ReceiveContext Context, IServerTransport Transport);
 
     /// <summary>The connection id a request's token holds, or the status and text to answer instead.</summary>
     private readonly record struct ConnectionIdRead(string? ConnectionId, int Status, string? Error);

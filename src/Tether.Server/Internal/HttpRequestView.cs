@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Extensions;
+using Microsoft.AspNetCore.Http.Features.Authentication;
 using Microsoft.AspNetCore.WebUtilities;
 
 namespace Tether.Server.Internal;
@@ -71,7 +72,12 @@ internal sealed class HttpRequestView(HttpContext context) : IRequest
     }
 
     /// <summary>Keeps what outlives the request: URL, path, query and user (not headers or cookies); each is built only if read.</summary>
-    public RequestSnapshot Snapshot() => new(UrlParts.Of(context.Request), User);
+    /// <remarks>
+    /// The user comes from the authentication feature: a request without one gets its anonymous principal only if a
+    /// handler reads it (<see cref="HttpContext.User"/> would make one for every poll).
+    /// </remarks>
+    public RequestSnapshot Snapshot() =>
+        new(UrlParts.Of(context.Request), context.Features.Get<IHttpAuthenticationFeature>()?.User);
 
     /// <summary>The strings a request's URL is made of; they outlive the request.</summary>
     internal readonly record struct UrlParts(string Scheme, HostString Host, PathString PathBase, PathString Path, QueryString Query)
@@ -98,6 +104,7 @@ internal sealed class RequestSnapshot : IRequest
     private readonly string? _localPath;
     private Uri? _url;
     private IQueryCollection? _query;
+    private ClaimsPrincipal? _user;
 
     /// <summary>A snapshot of given values.</summary>
     public RequestSnapshot(Uri url, string localPath, IQueryCollection query, ClaimsPrincipal user)
@@ -105,14 +112,16 @@ internal sealed class RequestSnapshot : IRequest
         _url = url;
         _localPath = localPath;
         _query = query;
-        User = user;
+        _user = user;
     }
 
     /// <summary>A snapshot of a request's URL parts, built into a URL and a query only when read.</summary>
-    public RequestSnapshot(HttpRequestView.UrlParts parts, ClaimsPrincipal user)
+    /// <param name="parts">The URL parts.</param>
+    /// <param name="user">The request's user, or <see langword="null"/> for an anonymous one (made when read).</param>
+    public RequestSnapshot(HttpRequestView.UrlParts parts, ClaimsPrincipal? user)
     {
         _parts = parts;
-        User = user;
+        _user = user;
     }
 
     public Uri Url => _url ??= _parts.BuildUrl();
@@ -125,7 +134,7 @@ internal sealed class RequestSnapshot : IRequest
 
     public IRequestCookieCollection Cookies => s_noCookies;
 
-    public ClaimsPrincipal User { get; }
+    public ClaimsPrincipal User => _user ??= new ClaimsPrincipal(new ClaimsIdentity());
 
     public HttpContext? HttpContext => null;
 

@@ -34,6 +34,16 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
     /// <summary>Encoded connection tokens up to this length are decoded on the stack (Tether's are about 250 characters).</summary>
     private const int MaxStackTokenChars = 512;
 
+    /// <summary>Transport names up to this length are decoded on the stack (the longest is <c>serverSentEvents</c>).</summary>
+    private const int MaxStackTransportChars = 32;
+
+    /// <summary>
+    /// Whether <typeparamref name="TConnection"/>'s constructors take services. When none does, an instance is made
+    /// without the request's services, so a request whose handlers never use them creates no DI scope.
+    /// </summary>
+    private static readonly bool s_constructorTakesServices =
+        Array.Exists(typeof(TConnection).GetConstructors(), c => c.GetParameters().Length > 0);
+
     private readonly PersistentConnectionOptions _options;
     private readonly ConnectionTokenProtector _tokens;
     private readonly ConnectionManager _connections;
@@ -45,6 +55,8 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
     private readonly TetherServerMetrics _metrics;
     private readonly string _typeName;
     private readonly string _groupPrefix;
+    private readonly string _typeTopic;
+    private readonly IServiceProvider _rootServices;
 
     public PersistentConnectionDispatcher(
         IOptions<PersistentConnectionOptions> options,
@@ -54,12 +66,15 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
         TimeProvider time,
         IServiceScopeFactory scopes,
         ILogger<PersistentConnectionDispatcher<TConnection>> logger,
-        TetherServerMetrics metrics)
+        TetherServerMetrics metrics,
+        IServiceProvider rootServices)
     {
+        _rootServices = rootServices;
         _metrics = metrics;
         _options = options.Value;
         _typeName = ConnectionTypeName.Of(typeof(TConnection));
         _groupPrefix = _typeName + ".";
+        _typeTopic = Topics.ForConnectionType(_typeName);
         _tokens = new ConnectionTokenProtector(protection.Provider, _typeName, time);
         _connections = connections;
         _bus = bus;
@@ -70,21 +85,63 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
     }
 
     /// <summary>The walk of every request: checks, then start, abort, send, or the transport's receive request.</summary>
-    public async Task ProcessRequestAsync(HttpContext context)
+    /// <remarks>
+    /// When the checks complete at once (the usual case), the receive request's task is returned as it is: a long poll
+    /// that waits holds no state machine of the dispatcher's.
+    /// </remarks>
+    public Task ProcessRequestAsync(HttpContext context)
+    {
+        var prepared = PrepareAsync(context);
+        if (!prepared.IsCompletedSuccessfully)
+        {
+            return ServeWhenPreparedAsync(prepared);
+        }
+
+        return prepared.Result is { } receive ? ServeAsync(receive.Context, receive.Transport) : Task.CompletedTask;
+    }
+
+    private async Task ServeWhenPreparedAsync(ValueTask<PreparedReceive?> prepared)
+    {
+        if (await prepared.ConfigureAwait(false) is { } receive)
+        {
+            await ServeAsync(receive.Context, receive.Transport).ConfigureAwait(false);
+        }
+    }
+
+    private Task ServeAsync(ReceiveContext receive, IServerTransport transport)
+    {
+        Log.Receiving(_logger, receive.Request.ConnectionId, transport.Name, receive.Request.Kind);
+        var activity = _metrics.Receiving(transport.Name, _typeName, receive.Request.ConnectionId, receive.Request.Kind);
+        return activity is null ? transport.ServeAsync(receive) : ServeTracedAsync(receive, transport, activity);
+    }
+
+    private static async Task ServeTracedAsync(ReceiveContext receive, IServerTransport transport, System.Diagnostics.Activity activity)
+    {
+        using (activity)
+        {
+            await transport.ServeAsync(receive).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Every check, then start, abort or send, answered here; for a receive request, its context and transport, which
+    /// the caller serves.
+    /// </summary>
+    private async ValueTask<PreparedReceive?> PrepareAsync(HttpContext context)
     {
         context.Response.Headers.XContentTypeOptions = "nosniff";
         if (await RequestValidator.RejectAsync(context, _logger).ConfigureAwait(false))
         {
-            return;
+            return null;
         }
 
         var request = new HttpRequestView(context);
-        var connection = _events.Create(context.RequestServices);
+        var connection = _events.Create(s_constructorTakesServices ? context.RequestServices : _rootServices);
 
         if (!await connection.AuthorizeRequest(request).OrDenied().ConfigureAwait(false))
         {
             context.Response.StatusCode = context.User.Identity?.IsAuthenticated == true ? StatusCodes.Status403Forbidden : StatusCodes.Status401Unauthorized;
-            return;
+            return null;
         }
 
         string? callback = RequestQuery.Get(context.Request, "callback");
@@ -94,36 +151,36 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
         }
         else if (!await AcceptCallbackAsync(context, callback).ConfigureAwait(false))
         {
-            return;
+            return null;
         }
 
         var operation = RequestOperations.FromPath(context.Request.Path.Value);
         if (operation == RequestOperation.Negotiate)
         {
             await NegotiateAsync(context, callback).ConfigureAwait(false);
-            return;
+            return null;
         }
 
         if (operation == RequestOperation.Ping)
         {
-            await WriteJsonAsync(context, ProtocolConstants.PongResponse, callback).ConfigureAwait(false);
-            return;
+            await PlainResponses.WriteJsonAsync(context, ProtocolConstants.PongResponse, callback).ConfigureAwait(false);
+            return null;
         }
 
-        string? transportName = RequestQuery.Get(context.Request, "transport");
-        var transport = _transports.Find(transportName);
+        var transport = FindTransport(context.Request);
         if (transport is null)
         {
+            string? transportName = RequestQuery.Get(context.Request, "transport");
             bool foreverFrame = string.Equals(transportName, TransportNames.ForeverFrame, StringComparison.OrdinalIgnoreCase);
-            await FailAsync(context, StatusCodes.Status400BadRequest, foreverFrame ? ForeverFrameRefused : UnknownTransport).ConfigureAwait(false);
-            return;
+            await PlainResponses.FailAsync(context, StatusCodes.Status400BadRequest, foreverFrame ? ForeverFrameRefused : UnknownTransport).ConfigureAwait(false);
+            return null;
         }
 
         var read = ReadConnectionId(context);
         if (read.ConnectionId is not { } connectionId)
         {
-            await FailAsync(context, read.Status, read.Error!).ConfigureAwait(false);
-            return;
+            await PlainResponses.FailAsync(context, read.Status, read.Error!).ConfigureAwait(false);
+            return null;
         }
 
         var key = new ConnectionKey(_typeName, connectionId);
@@ -132,33 +189,37 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
             case RequestOperation.Start:
                 transport.PrepareStartResponse(context.Response);
                 await StartAsync(context, connection, request, key, callback).ConfigureAwait(false);
-                return;
+                return null;
             case RequestOperation.Abort:
                 await AbortAsync(context, request, key).ConfigureAwait(false);
-                return;
+                return null;
             default:
                 break;
         }
 
         if (transport.Refusal(context) is { } refusal)
         {
-            await FailAsync(context, StatusCodes.Status400BadRequest, refusal).ConfigureAwait(false);
-            return;
+            await PlainResponses.FailAsync(context, StatusCodes.Status400BadRequest, refusal).ConfigureAwait(false);
+            return null;
         }
 
         if (transport.KindOf(operation) is not { } kind)
         {
             await SendAsync(context, connection, request, connectionId, transport).ConfigureAwait(false);
-            return;
+            return null;
         }
 
         var receive = await CreateReceiveAsync(context, connection, request, connectionId, kind, transport, callback).ConfigureAwait(false);
-        if (receive is not null)
-        {
-            Log.Receiving(_logger, connectionId, transport.Name, kind);
-            using var activity = _metrics.Receiving(transport.Name, _typeName, connectionId, kind);
-            await transport.ServeAsync(receive).ConfigureAwait(false);
-        }
+        return receive is null ? null : new PreparedReceive(receive, transport);
+    }
+
+    /// <summary>The enabled transport the request names, found without making a string of its name.</summary>
+    private IServerTransport? FindTransport(HttpRequest request)
+    {
+        Span<char> name = stackalloc char[2 * MaxStackTransportChars];
+        return RequestQuery.TryDecodeSingle(request, "transport", name, out int length)
+            ? _transports.Find(name[..length])
+            : _transports.Find(RequestQuery.Get(request, "transport"));
     }
 
     /// <summary>Accepts a JSONP callback; answers 403 (JSONP off) or 400 (not an identifier) and returns false.</summary>
@@ -173,7 +234,7 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
 
         if (!JsonpCallback.IsValid(callback))
         {
-            await FailAsync(context, StatusCodes.Status400BadRequest, InvalidJsonpCallback).ConfigureAwait(false);
+            await PlainResponses.FailAsync(context, StatusCodes.Status400BadRequest, InvalidJsonpCallback).ConfigureAwait(false);
             return false;
         }
 
@@ -235,7 +296,7 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
         var body = new ArrayBufferWriter<byte>(512);
         negotiation.WriteTo(body);
         Log.Negotiated(_logger, connectionId);
-        await WriteJsonAsync(context, body.WrittenMemory, callback).ConfigureAwait(false);
+        await PlainResponses.WriteJsonAsync(context, body.WrittenMemory, callback).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -260,7 +321,7 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
                 break;
         }
 
-        await WriteJsonAsync(context, ProtocolConstants.StartedResponse, callback).ConfigureAwait(false);
+        await PlainResponses.WriteJsonAsync(context, ProtocolConstants.StartedResponse, callback).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -299,7 +360,7 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
     private async ValueTask<ReceiveContext?> CreateReceiveAsync(
         HttpContext context,
         TConnection connection,
-        IRequest request,
+        HttpRequestView request,
         string connectionId,
         ReceiveKind kind,
         IServerTransport transport,
@@ -326,6 +387,7 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
         {
             ConnectionId = connectionId,
             TypeName = _typeName,
+            TypeTopic = _typeTopic,
             Transport = transport.Name,
             Kind = kind,
             Cursor = ClientCursor.Normalize(messageId),
@@ -335,22 +397,27 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
             BackpressureHighWater = Math.Max(1, _options.DefaultMessageBufferSize / 2),
         };
 
-        var key = new ConnectionKey(_typeName, connectionId);
-        bool legacyConnect = kind == ReceiveKind.Connect && !ProtocolResolver.UsesDelayedStart(ProtocolResolver.Resolve(RequestQuery.Get(context.Request, "clientProtocol")));
-        return new ReceiveContext(context, receiveRequest, _receiveServices, _events, data =>
-        {
-            _metrics.MessageReceived(_typeName, TransportNames.WebSockets);
-            return connection.OnReceived(request, connectionId, data).OrCompleted();
-        })
+        return new ReceiveContext(context, receiveRequest, _receiveServices, _events, connection, request)
         {
             // Raised once the request is live, so a request refused because its connection ended raises nothing.
-            OnAttached = kind switch
-            {
-                // Before protocol 1.4 there is no /start: OnConnected belongs to /connect.
-                ReceiveKind.Connect when legacyConnect => () => _connections.TryStart(key) == StartOutcome.Started ? connection.OnConnected(request, connectionId).OrCompleted() : Task.CompletedTask,
-                ReceiveKind.Reconnect => () => connection.OnReconnected(request, connectionId).OrCompleted(),
-                _ => null,
-            },
+            OnAttached = kind == ReceiveKind.Poll ? null : OnAttached(context, connection, request, connectionId, kind),
+        };
+    }
+
+    /// <summary>
+    /// What a <c>/connect</c> or <c>/reconnect</c> raises once it is live. A method of its own, so a poll (which raises
+    /// nothing) allocates no closure.
+    /// </summary>
+    private Func<Task>? OnAttached(HttpContext context, TConnection connection, IRequest request, string connectionId, ReceiveKind kind)
+    {
+        var key = new ConnectionKey(_typeName, connectionId);
+        bool legacyConnect = kind == ReceiveKind.Connect && !ProtocolResolver.UsesDelayedStart(ProtocolResolver.Resolve(RequestQuery.Get(context.Request, "clientProtocol")));
+        return kind switch
+        {
+            // Before protocol 1.4 there is no /start: OnConnected belongs to /connect.
+            ReceiveKind.Connect when legacyConnect => () => _connections.TryStart(key) == StartOutcome.Started ? connection.OnConnected(request, connectionId).OrCompleted() : Task.CompletedTask,
+            ReceiveKind.Reconnect => () => connection.OnReconnected(request, connectionId).OrCompleted(),
+            _ => null,
         };
     }
 
@@ -389,7 +456,6 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
         return result;
     }
 
-
     /// <summary>
     /// The authenticated user's name, or empty. Read from the authentication feature: <c>HttpContext.User</c> would
     /// create an anonymous principal on every request that has none.
@@ -397,31 +463,8 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
     private static string UserName(HttpContext context) =>
         context.Features.Get<IHttpAuthenticationFeature>()?.User?.Identity is { IsAuthenticated: true } identity ? identity.Name ?? string.Empty : string.Empty;
 
-    private static Task WriteJsonAsync(HttpContext context, string json, string? callback) =>
-        WriteJsonAsync(context, Encoding.UTF8.GetBytes(json), callback);
-
-    private static async Task WriteJsonAsync(HttpContext context, ReadOnlyMemory<byte> json, string? callback)
-    {
-        var response = context.Response;
-        response.StatusCode = StatusCodes.Status200OK;
-        if (callback is null)
-        {
-            response.ContentType = ProtocolConstants.JsonContentType;
-            await response.Body.WriteAsync(json, context.RequestAborted).ConfigureAwait(false);
-            return;
-        }
-
-        response.ContentType = ProtocolConstants.JavaScriptContentType;
-        await response.WriteAsync(callback + "(", context.RequestAborted).ConfigureAwait(false);
-        await response.Body.WriteAsync(json, context.RequestAborted).ConfigureAwait(false);
-        await response.WriteAsync(");", context.RequestAborted).ConfigureAwait(false);
-    }
-
-    private static Task FailAsync(HttpContext context, int status, string text)
-    {
-        context.Response.StatusCode = status;
-        return context.Response.WriteAsync(text, context.RequestAborted);
-    }
+    /// <summary>A receive request ready to be served by its transport.</summary>
+    private readonly record struct PreparedReceive(ReceiveContext Context, IServerTransport Transport);
 
     /// <summary>The connection id a request's token holds, or the status and text to answer instead.</summary>
     private readonly record struct ConnectionIdRead(string? ConnectionId, int Status, string? Error);

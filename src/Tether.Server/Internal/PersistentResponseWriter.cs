@@ -71,7 +71,9 @@ internal static class PersistentResponseWriter
         if (header.LongPollDelayMs != 0)
         {
             WriteAscii(output, ",\"L\":");
-            WriteAscii(output, header.LongPollDelayMs.ToString(CultureInfo.InvariantCulture));
+            var digits = output.GetSpan(11);
+            header.LongPollDelayMs.TryFormat(digits, out int written, provider: CultureInfo.InvariantCulture);
+            output.Advance(written);
         }
 
         if (header.Error is { } error)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Tether.Server.Messaging;
 
 namespace Tether.Server.Internal;
@@ -33,11 +34,11 @@ internal enum ReceiveEndReason
 /// </summary>
 internal sealed class ReceiveSession : IDisposable
 {
-    private readonly CancellationTokenSource _ended;
+    /// <summary>Cancelled when writes must give up: the client went away, the session was dropped, or a write's deadline passed.</summary>
+    private readonly CancellationTokenSource _writes = new();
     private readonly TimeSpan _writeTimeout;
-    private CancellationTokenSource _write;
     private readonly CancellationTokenRegistration _requestAbortedRegistration;
-    private readonly AsyncAutoResetSignal _outputDrained = new();
+    private AsyncAutoResetSignal? _outputDrained;
     private IMessageSubscription? _subscription;
     private char[] _sentCursor = [];
     private int _sentCursorLength;
@@ -45,6 +46,8 @@ internal sealed class ReceiveSession : IDisposable
     private int _endReason;
     private int _keepAliveDue;
     private int _inputPaused;
+    private int _writesCancelled;
+    private bool _deadlineArmed;
 
     public ReceiveSession(string connectionId, bool isLongPolling, long startedAt, TimeSpan writeTimeout, CancellationToken requestAborted)
     {
@@ -52,8 +55,6 @@ internal sealed class ReceiveSession : IDisposable
         IsLongPolling = isLongPolling;
         StartedAt = startedAt;
         _writeTimeout = writeTimeout;
-        _ended = new CancellationTokenSource();
-        _write = CancellationTokenSource.CreateLinkedTokenSource(_ended.Token);
         _requestAbortedRegistration = requestAborted.UnsafeRegister(static s => ((ReceiveSession)s!).End(ReceiveEndReason.ClientGone), this);
     }
 
@@ -67,8 +68,8 @@ internal sealed class ReceiveSession : IDisposable
     /// <summary>Wakes the loop: new messages, a keep-alive due, or the end.</summary>
     public AsyncAutoResetSignal Signal { get; } = new();
 
-    /// <summary>Cancelled when the session ends, so writes blocked on a stalled client give up.</summary>
-    public CancellationToken Ended => _ended.Token;
+    /// <summary>Cancelled when the session's writes give up (the session was dropped, or a write's deadline passed).</summary>
+    public CancellationToken Ended => _writes.Token;
 
     public ReceiveEndReason EndReason => (ReceiveEndReason)Volatile.Read(ref _endReason);
 
@@ -81,7 +82,7 @@ internal sealed class ReceiveSession : IDisposable
         }
 
         Signal.Set();
-        _outputDrained.Set();
+        Volatile.Read(ref _outputDrained)?.Set();
 
         // Writes that are waiting for a client that went away give up. An orderly end (replaced, aborted, shutdown)
         // still writes a last response, bounded by the write deadline.
@@ -94,9 +95,10 @@ internal sealed class ReceiveSession : IDisposable
     /// <summary>Cancels pending writes now.</summary>
     public void CancelWrites()
     {
+        Volatile.Write(ref _writesCancelled, 1);
         try
         {
-            _ended.Cancel();
+            _writes.Cancel();
         }
         catch (ObjectDisposedException)
         {
@@ -105,27 +107,40 @@ internal sealed class ReceiveSession : IDisposable
     }
 
     /// <summary>
-    /// The token of the next write: cancelled after WriteTimeout, or when the session's writes are cancelled.
-    /// Pair each call with <see cref="WriteCompleted"/>.
+    /// The token of the next write: cancelled when the session's writes are cancelled, or once the write has waited
+    /// WriteTimeout after <see cref="WriteIsWaiting"/>. Pair each call with <see cref="WriteCompleted"/>.
     /// </summary>
-    public CancellationToken StartWrite()
+    public CancellationToken StartWrite() => _writes.Token;
+
+    /// <summary>
+    /// Arms the write deadline for a write that did not complete at once: a write that completes synchronously (the
+    /// usual case) costs no timer.
+    /// </summary>
+    public void WriteIsWaiting()
     {
-        _write.CancelAfter(_writeTimeout);
-        return _write.Token;
+        _deadlineArmed = true;
+        try
+        {
+            _writes.CancelAfter(_writeTimeout);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The loop already finished.
+        }
     }
 
-    /// <summary>Disarms the write deadline after a write that completed.</summary>
+    /// <summary>Disarms the write deadline after a write that completed (if it was armed).</summary>
     public void WriteCompleted()
     {
-        if (!_write.TryReset())
+        if (_deadlineArmed)
         {
-            _write.Dispose();
-            _write = CancellationTokenSource.CreateLinkedTokenSource(_ended.Token);
+            _deadlineArmed = false;
+            _writes.CancelAfter(Timeout.InfiniteTimeSpan);
         }
     }
 
     /// <summary>Whether a write was cancelled by its deadline rather than by the session's end.</summary>
-    public bool WriteDeadlinePassed => _write.IsCancellationRequested && !_ended.IsCancellationRequested;
+    public bool WriteDeadlinePassed => _writes.IsCancellationRequested && Volatile.Read(ref _writesCancelled) == 0;
 
     /// <summary>Gives the session the subscription its loop reads, for back-pressure on the input side.</summary>
     public void SetSubscription(IMessageSubscription subscription) => Volatile.Write(ref _subscription, subscription);
@@ -163,7 +178,9 @@ internal sealed class ReceiveSession : IDisposable
         int length = formattable.CursorLength;
         if (_sentCursor.Length < length)
         {
-            _sentCursor = new char[Math.Max(length, _sentCursor.Length * 2)];
+            // Pooled: a long poll takes one cursor per request, so a buffer of its own would be one more array per poll.
+            ReturnCursorBuffer();
+            _sentCursor = ArrayPool<char>.Shared.Rent(Math.Max(length, 64));
         }
 
         _sentCursorLength = formattable.FormatCursor(_sentCursor);
@@ -188,7 +205,7 @@ internal sealed class ReceiveSession : IDisposable
                 break;
             }
 
-            await _outputDrained.WaitAsync().ConfigureAwait(false);
+            await OutputDrained.WaitAsync().ConfigureAwait(false);
         }
 
         Volatile.Write(ref _inputPaused, 0);
@@ -199,7 +216,28 @@ internal sealed class ReceiveSession : IDisposable
     {
         if (Volatile.Read(ref _inputPaused) == 1 && Volatile.Read(ref _subscription) is { } subscription && subscription.UnreadCount <= lowWater)
         {
-            _outputDrained.Set();
+            OutputDrained.Set();
+        }
+    }
+
+    /// <summary>The input side's wake-up, made only for a transport that pauses its input (WebSockets).</summary>
+    private AsyncAutoResetSignal OutputDrained
+    {
+        get
+        {
+            var signal = Volatile.Read(ref _outputDrained);
+            if (signal is null)
+            {
+                signal = new AsyncAutoResetSignal();
+                signal = Interlocked.CompareExchange(ref _outputDrained, signal, null) ?? signal;
+                if (EndReason != ReceiveEndReason.None)
+                {
+                    // End ran before the signal existed: it could not wake the input side.
+                    signal.Set();
+                }
+            }
+
+            return signal;
         }
     }
 
@@ -211,10 +249,20 @@ internal sealed class ReceiveSession : IDisposable
 
     public bool TakeKeepAlive() => Interlocked.Exchange(ref _keepAliveDue, 0) == 1;
 
+    private void ReturnCursorBuffer()
+    {
+        if (_sentCursor.Length > 0)
+        {
+            ArrayPool<char>.Shared.Return(_sentCursor);
+            _sentCursor = [];
+            _sentCursorLength = 0;
+        }
+    }
+
     public void Dispose()
     {
         _requestAbortedRegistration.Dispose();
-        _write.Dispose();
-        _ended.Dispose();
+        _writes.Dispose();
+        ReturnCursorBuffer();
     }
 }

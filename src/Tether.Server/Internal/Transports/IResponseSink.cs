@@ -16,4 +16,10 @@ internal interface IResponseSink
 
     /// <summary>Writes the transport's keep-alive.</summary>
     ValueTask WriteKeepAliveAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Runs each time the loop is about to wait for messages, after what was already there has been written: long
+    /// polling flushes its headers here, so a poll that finds messages at once sends headers and body in one write.
+    /// </summary>
+    ValueTask BeforeWaitAsync(CancellationToken cancellationToken) => default;
 }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.IO.Pipelines;
 using Microsoft.AspNetCore.Http;
 using Tether.Protocol;
 using Tether.Server.Messaging;
@@ -6,14 +7,22 @@ using Tether.Server.Messaging;
 namespace Tether.Server.Internal.Transports;
 
 /// <summary>
-/// Long polling: headers are flushed at once, a single space is written as keep-alive while the poll waits, and the
-/// request ends with exactly one persistent response (wrapped as <c>callback(...);</c> under JSONP, where keep-alives
-/// are off). The response carries at most MaxResponseBytes of messages (at least one); the rest waits for the next poll.
+/// Long polling: a single space is written as keep-alive while the poll waits, and the request ends with exactly one
+/// persistent response (wrapped as <c>callback(...);</c> under JSONP, where keep-alives are off). The headers are
+/// flushed before the poll first waits, so proxies and clients see a live request; a poll that finds messages at once
+/// sends headers and body together. The response carries at most MaxResponseBytes of messages (at least one); the rest
+/// waits for the next poll.
 /// </summary>
 internal sealed class LongPollingTransport : IServerTransport
 {
     /// <summary>Messages per response (classic: 5000 per topic); MaxResponseBytes usually bounds it first.</summary>
     private const int MaxMessagesPerResponse = 5000;
+
+    /// <summary>
+    /// A response with more message bytes than this is flushed by the sink, within the write deadline; a smaller one
+    /// is sent by the end of the request (one write for headers, body and the chunked terminator).
+    /// </summary>
+    private const int FlushAboveBytes = 16 * 1024;
 
     private LongPollingTransport()
     {
@@ -39,17 +48,13 @@ internal sealed class LongPollingTransport : IServerTransport
 
     public string? Refusal(HttpContext context) => null;
 
-    public async Task ServeAsync(ReceiveContext receive)
+    public Task ServeAsync(ReceiveContext receive)
     {
-        var (context, request) = (receive.Http, receive.Request);
-        var response = context.Response;
+        var request = receive.Request;
+        var response = receive.Http.Response;
         response.ContentType = request.JsonpCallback is null ? ProtocolConstants.JsonContentType : ProtocolConstants.JavaScriptContentType;
-
-        // Flush the headers now, before there is any body: proxies and clients see a live request.
-        await response.StartAsync(context.RequestAborted).ConfigureAwait(false);
-        await response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
         int delayMs = (int)receive.Services.Options.LongPollDelay.TotalMilliseconds;
-        await ReceiveRunner.RunAsync(receive, new Sink(response, request.ConnectionId, request.JsonpCallback, delayMs)).ConfigureAwait(false);
+        return ReceiveRunner.RunAsync(receive, new Sink(response, request.ConnectionId, request.JsonpCallback, delayMs));
     }
 
     private sealed class Sink(HttpResponse response, string connectionId, string? callback, int longPollDelayMs) : IResponseSink
@@ -58,7 +63,8 @@ internal sealed class LongPollingTransport : IServerTransport
 
         public int MaxMessages => MaxMessagesPerResponse;
 
-        public async ValueTask WriteResponseAsync(PersistentResponseHeader header, IReadOnlyList<Message> messages, CancellationToken cancellationToken)
+        /// <summary>The poll's last write: a small response is left for the request's end to send in one piece.</summary>
+        public ValueTask WriteResponseAsync(PersistentResponseHeader header, IReadOnlyList<Message> messages, CancellationToken cancellationToken)
         {
             var writer = response.BodyWriter;
             if (callback is not null)
@@ -73,18 +79,42 @@ internal sealed class LongPollingTransport : IServerTransport
                 PersistentResponseWriter.WriteAscii(writer, ");");
             }
 
-            await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+            return PayloadBytes(messages) > FlushAboveBytes ? FlushAsync(writer, cancellationToken) : default;
         }
 
-        public async ValueTask WriteKeepAliveAsync(CancellationToken cancellationToken)
+        public ValueTask WriteKeepAliveAsync(CancellationToken cancellationToken)
         {
             if (callback is not null)
             {
-                return;
+                return default;
             }
 
             response.BodyWriter.Write(KeepAlive);
+            return FlushAsync(response.BodyWriter, cancellationToken);
+        }
+
+        /// <summary>The poll is about to wait: its headers go out now (once).</summary>
+        public ValueTask BeforeWaitAsync(CancellationToken cancellationToken) =>
+            response.HasStarted ? default : FlushHeadersAsync(cancellationToken);
+
+        private async ValueTask FlushHeadersAsync(CancellationToken cancellationToken)
+        {
+            await response.StartAsync(cancellationToken).ConfigureAwait(false);
             await response.BodyWriter.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        private static async ValueTask FlushAsync(PipeWriter writer, CancellationToken cancellationToken) =>
+            await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+
+        private static long PayloadBytes(IReadOnlyList<Message> messages)
+        {
+            long bytes = 0;
+            for (int i = 0; i < messages.Count; i++)
+            {
+                bytes += messages[i].Payload.Length;
+            }
+
+            return bytes;
         }
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Tether.Protocol;
 using Tether.Server.Messaging;
 
 namespace Tether.Server.Internal.Transports;
@@ -27,16 +28,32 @@ internal sealed class ReceiveServices(PersistentConnectionOptions options, IMess
 /// <param name="Request">What the client asked for: connection, cursor, groups.</param>
 /// <param name="Services">The shared services.</param>
 /// <param name="Events">Raises the connection type's events.</param>
-/// <param name="OnReceived">Raises <c>OnReceived</c> for data that arrives on the receive request itself (WebSockets).</param>
+/// <param name="Connection">The connection instance of this request, whose <c>OnReceived</c> takes data that arrives on the receive request itself (WebSockets).</param>
+/// <param name="View">The request as the connection's events see it.</param>
 internal sealed record ReceiveContext(
     HttpContext Http,
     ReceiveRequest Request,
     ReceiveServices Services,
     IConnectionEvents Events,
-    Func<string, Task> OnReceived)
+    PersistentConnection Connection,
+    HttpRequestView View)
 {
+    private Func<string, Task>? _onReceived;
+
     /// <summary>Runs once the request is the connection's live one (e.g. <c>OnConnected</c> before protocol 1.4).</summary>
     public Func<Task>? OnAttached { get; init; }
 
+    /// <summary>
+    /// Raises <c>OnReceived</c> for data that arrives on the receive request itself (WebSockets). Made when first read:
+    /// the HTTP transports never read it, so their receive requests build no delegate for it.
+    /// </summary>
+    public Func<string, Task> OnReceived => _onReceived ??= RaiseReceived;
+
     public ConnectionKey Key => new(Request.TypeName, Request.ConnectionId);
+
+    private Task RaiseReceived(string data)
+    {
+        Services.Metrics.MessageReceived(Request.TypeName, TransportNames.WebSockets);
+        return Connection.OnReceived(View, Request.ConnectionId, data).OrCompleted();
+    }
 }

@@ -18,7 +18,7 @@ internal sealed class ReceiveLoop(ReceiveContext receive, ReceiveSession session
         var groups = _request.Groups;
 
         // The connection's own topic first: its commands (a group removal) are read before the group's messages.
-        var topics = new List<string>(2 + groups.Count) { Topics.ForConnection(_request.ConnectionId), Topics.ForConnectionType(_request.TypeName) };
+        var topics = new List<string>(2 + groups.Count) { Topics.ForConnection(_request.ConnectionId, _services.Bus), _request.TypeTopic };
         foreach (string group in groups)
         {
             topics.Add(Topics.ForQualifiedGroup(group));
@@ -93,6 +93,7 @@ internal sealed class ReceiveLoop(ReceiveContext receive, ReceiveSession session
                 continue;
             }
 
+            await sink.BeforeWaitAsync(session.StartWrite()).ConfigureAwait(false);
             await session.Signal.WaitAsync().ConfigureAwait(false);
         }
     }
@@ -125,6 +126,11 @@ internal sealed class ReceiveLoop(ReceiveContext receive, ReceiveSession session
     /// <summary>Awaits a write started with <see cref="ReceiveSession.StartWrite"/>; a write past its deadline ends the session.</summary>
     private async Task WithinDeadlineAsync(ValueTask write)
     {
+        if (!write.IsCompleted)
+        {
+            session.WriteIsWaiting();
+        }
+
         try
         {
             await write.ConfigureAwait(false);

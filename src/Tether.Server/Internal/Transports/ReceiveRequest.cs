@@ -20,6 +20,9 @@ internal sealed class ReceiveRequest
 
     public required string TypeName { get; init; }
 
+    /// <summary>The connection type's broadcast topic (<c>pc-</c> and the type name), built once per type.</summary>
+    public required string TypeTopic { get; init; }
+
     /// <summary>The transport's name (for metrics tags).</summary>
     public required string Transport { get; init; }
 

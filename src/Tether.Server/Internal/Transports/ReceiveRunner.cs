@@ -30,7 +30,7 @@ internal static partial class ReceiveRunner
             StartCursor = request.Cursor,
         };
 
-        var snapshot = new HttpRequestView(context).Snapshot();
+        var snapshot = receive.View.Snapshot();
         var outcome = services.Connections.Attach(receive.Key, session, receive.Events, snapshot, request.Kind == ReceiveKind.Connect);
         if (outcome is AttachOutcome.Stopped or AttachOutcome.TimedOut)
         {

@@ -12,6 +12,19 @@ internal sealed class ServerTransports
     }
 
     /// <summary>The enabled transport called <paramref name="name"/> (case-insensitive), or <see langword="null"/>.</summary>
-    public IServerTransport? Find(string? name) =>
-        Array.Find(_enabled, t => string.Equals(t.Name, name, StringComparison.OrdinalIgnoreCase));
+    public IServerTransport? Find(string? name) => name is null ? null : Find(name.AsSpan());
+
+    /// <summary>The enabled transport called <paramref name="name"/> (case-insensitive), or <see langword="null"/>; no delegate per call.</summary>
+    public IServerTransport? Find(ReadOnlySpan<char> name)
+    {
+        foreach (var transport in _enabled)
+        {
+            if (name.Equals(transport.Name, StringComparison.OrdinalIgnoreCase))
+            {
+                return transport;
+            }
+        }
+
+        return null;
+    }
 }

@@ -15,9 +15,7 @@ internal readonly record struct PublishOutcome(ulong Id, Exception? Failure);
 /// </summary>
 /// <remarks>
 /// <para>Once Redis has answered, the batch's messages go to the node's intake together (one notification of each
-/// topic's subscribers for the whole batch). Their callers resume as soon as the messages are applied, before the
-/// subscribers are notified, so a caller's next publication overlaps with the subscribers reading this batch (and finds
-/// them still busy: several messages then go in one frame).</para>
+/// topic's subscribers for the whole batch), then their callers resume.</para>
 /// <para>A publication made while nothing is in flight is sent at once, on the caller's thread: a lone publisher waits
 /// one round trip, as without batching. Batches are sent in the order the publications were made, and the script
 /// gives a batch consecutive ids in its order, so every sender's order holds (one awaited publication after another,
@@ -174,26 +172,18 @@ internal sealed class PublishBatcher(RedisConnection connection, RedisKeys keys,
             failure = new RedisBackplaneException("Redis answered the publish script with an unexpected result.");
         }
 
-        if (failure is not null)
+        if (failure is null)
         {
-            Resume(batch, 0, 0, string.Empty, failure);
-            return;
+            // Our own messages need no round trip through pub/sub.
+            var items = new IntakeItem[Math.Min(stored, batch.Count)];
+            for (int i = 0; i < items.Length; i++)
+            {
+                items[i] = new IntakeItem(first + (ulong)i, epoch, batch[i].Message);
+            }
+
+            intake.Offer(items, IntakeSource.Publisher);
         }
 
-        // Our own messages need no round trip through pub/sub. Their callers resume once they are applied, before the
-        // subscribers are notified: a lone sender's next publication is then on its way while they read this one.
-        var items = new IntakeItem[Math.Min(stored, batch.Count)];
-        for (int i = 0; i < items.Length; i++)
-        {
-            items[i] = new IntakeItem(first + (ulong)i, epoch, batch[i].Message);
-        }
-
-        intake.Offer(items, IntakeSource.Publisher, static state => Resume(state.batch, state.first, state.stored, state.refusal, null), (batch, first, stored, refusal));
-    }
-
-    /// <summary>Gives every caller of a batch its outcome (their continuations run asynchronously).</summary>
-    private static void Resume(List<Publication> batch, ulong first, int stored, string refusal, Exception? failure)
-    {
         for (int i = 0; i < batch.Count; i++)
         {
             batch[i].TrySetResult(

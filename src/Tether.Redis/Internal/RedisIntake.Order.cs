@@ -207,21 +207,20 @@ internal sealed partial class RedisIntake
 
         public readonly void Run(RedisIntake intake)
         {
-            // Publishers first: their next publication goes out while the subscribers read this one.
-            if (Waiters is not null)
-            {
-                foreach (TaskCompletionSource waiter in Waiters)
-                {
-                    waiter.TrySetResult();
-                }
-            }
-
             Topic?.NotifySubscribers();
             if (MoreTopics is not null)
             {
                 foreach (BufferedTopic topic in MoreTopics)
                 {
                     topic.NotifySubscribers();
+                }
+            }
+
+            if (Waiters is not null)
+            {
+                foreach (TaskCompletionSource waiter in Waiters)
+                {
+                    waiter.TrySetResult();
                 }
             }
 

@@ -145,19 +145,7 @@ internal sealed partial class RedisIntake(
     /// </summary>
     /// <param name="items">The messages (a null message is an undecodable id).</param>
     /// <param name="source">Where they came from.</param>
-    public void Offer(ReadOnlySpan<IntakeItem> items, IntakeSource source) => Offer(items, source, static _ => { }, 0);
-
-    /// <summary>
-    /// As <see cref="Offer(ReadOnlySpan{IntakeItem}, IntakeSource)"/>, and runs <paramref name="applied"/> once the
-    /// messages are applied (readable), before the subscribers are notified.
-    /// </summary>
-    /// <typeparam name="TState">What <paramref name="applied"/> needs.</typeparam>
-    /// <param name="items">The messages (a null message is an undecodable id).</param>
-    /// <param name="source">Where they came from.</param>
-    /// <param name="applied">Runs without the lock, before any subscriber is notified (a publisher resumes its callers
-    /// there, so a lone sender's next publication is under way while the subscribers read this one).</param>
-    /// <param name="state">The state for <paramref name="applied"/>.</param>
-    public void Offer<TState>(ReadOnlySpan<IntakeItem> items, IntakeSource source, Action<TState> applied, TState state)
+    public void Offer(ReadOnlySpan<IntakeItem> items, IntakeSource source)
     {
         var effects = default(IntakeEffects);
         lock (_lock)
@@ -168,7 +156,6 @@ internal sealed partial class RedisIntake(
             }
         }
 
-        applied(state);
         effects.Run(this);
     }
 

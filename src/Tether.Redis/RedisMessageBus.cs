@@ -45,7 +45,7 @@ namespace Tether.Redis;
 /// cursors start at "now". <see cref="GetNextId"/> is the node's last applied id plus one: every message it has not yet
 /// applied, and every later one, has a larger id.</para>
 /// </remarks>
-public sealed class RedisMessageBus : IMessageBus, IHostedService, IAsyncDisposable, IDisposable, IBufferedBytesSource
+public sealed class RedisMessageBus : IMessageBus, IHostedService, IAsyncDisposable, IDisposable, IBufferedBytesSource, ITopicNameLookup
 {
     /// <summary>How long a publisher waits for its message to be applied locally before it returns anyway.</summary>
     private static readonly TimeSpan LocalApplyTimeout = TimeSpan.FromSeconds(5);
@@ -203,6 +203,9 @@ public sealed class RedisMessageBus : IMessageBus, IHostedService, IAsyncDisposa
         subscription.Start(topics, cursor);
         return subscription;
     }
+
+    /// <inheritdoc/>
+    string? ITopicNameLookup.FindTopicName(ReadOnlySpan<char> name) => _topics.FindName(name);
 
     /// <summary>Connects, subscribes and reads the current id, then keeps the intake going until stopped.</summary>
     /// <param name="cancellationToken">Abandons the start.</param>

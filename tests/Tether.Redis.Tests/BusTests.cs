@@ -200,6 +200,11 @@ public sealed class BusTests(RedisFixture redis) : IClassFixture<RedisFixture>
         string cursor = reader.Subscription.Cursor;
         Assert.Contains('|', cursor);
 
+        // A response writes the same cursor into its own buffer, with no string built per read.
+        var formattable = (Internal.RedisSubscription)reader.Subscription;
+        char[] buffer = new char[formattable.CursorLength];
+        Assert.Equal(cursor, new string(buffer, 0, formattable.FormatCursor(buffer)));
+
         using var resumed = new Collector(cluster.Bus(1), ["c-1", "g"], cursor);
         await resumed.WaitForCount(1).DefaultTimeout();
         Assert.Equal(["g2"], resumed.Texts);

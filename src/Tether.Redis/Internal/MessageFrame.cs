@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 using Tether.Server.Messaging;
@@ -25,49 +24,51 @@ internal static class MessageFrame
 
     /// <summary>Encodes a message.</summary>
     /// <param name="message">The message.</param>
-    /// <returns>The frame.</returns>
+    /// <returns>The frame: measured first, then written once into an array of its exact length.</returns>
     public static byte[] Encode(Message message)
     {
-        var writer = new ArrayBufferWriter<byte>(64 + message.Payload.Length + (message.Topic.Length * 3));
-        writer.GetSpan(1)[0] = Version;
-        writer.Advance(1);
-        WriteString(writer, message.Topic);
-        WriteVarint(writer, (ulong)message.Payload.Length);
-        writer.Write(message.Payload.Span);
-
         IReadOnlyList<string>? excluded = message.ExcludedConnectionIds;
-        WriteVarint(writer, (ulong)(excluded?.Count ?? 0));
-        if (excluded is not null)
+        int excludedCount = excluded?.Count ?? 0;
+        int topicLength = s_utf8.GetByteCount(message.Topic);
+        int length = 1 + StringLength(topicLength) + StringLength(message.Payload.Length) + VarintLength((ulong)excludedCount);
+        for (int i = 0; i < excludedCount; i++)
         {
-            for (int i = 0; i < excluded.Count; i++)
-            {
-                WriteString(writer, excluded[i] ?? string.Empty);
-            }
+            length += StringLength(s_utf8.GetByteCount(excluded![i] ?? string.Empty));
         }
 
-        if (message.Command is not { } command)
-        {
-            WriteVarint(writer, 0);
-        }
-        else
-        {
-            WriteVarint(writer, (ulong)command.Type);
-            if (command.Value is null)
-            {
-                WriteVarint(writer, 0);
-            }
-            else
-            {
-                int length = s_utf8.GetByteCount(command.Value);
-                WriteVarint(writer, (ulong)length + 1);
-                writer.Advance(s_utf8.GetBytes(command.Value, writer.GetSpan(length)));
-            }
+        Command? command = message.Command;
+        int valueLength = command?.Value is { } value ? s_utf8.GetByteCount(value) : 0;
+        length += command is null ? 1 : VarintLength((ulong)command.Type) + VarintLength(command.Value is null ? 0 : (ulong)valueLength + 1) + valueLength + 8;
 
-            BinaryPrimitives.WriteUInt64LittleEndian(writer.GetSpan(8), command.Position);
-            writer.Advance(8);
+        byte[] frame = new byte[length];
+        Span<byte> span = frame;
+        span[0] = Version;
+        int written = 1 + WriteString(span[1..], message.Topic, topicLength);
+        written += WriteVarint(span[written..], (ulong)message.Payload.Length);
+        message.Payload.Span.CopyTo(span[written..]);
+        written += message.Payload.Length;
+        written += WriteVarint(span[written..], (ulong)excludedCount);
+        for (int i = 0; i < excludedCount; i++)
+        {
+            string id = excluded![i] ?? string.Empty;
+            written += WriteString(span[written..], id, s_utf8.GetByteCount(id));
         }
 
-        return writer.WrittenSpan.ToArray();
+        if (command is null)
+        {
+            span[written] = 0;
+            return frame;
+        }
+
+        written += WriteVarint(span[written..], (ulong)command.Type);
+        written += WriteVarint(span[written..], command.Value is null ? 0 : (ulong)valueLength + 1);
+        if (command.Value is not null)
+        {
+            written += s_utf8.GetBytes(command.Value, span[written..]);
+        }
+
+        BinaryPrimitives.WriteUInt64LittleEndian(span[written..], command.Position);
+        return frame;
     }
 
     /// <summary>Decodes a frame.</summary>
@@ -154,25 +155,38 @@ internal static class MessageFrame
         }
     }
 
-    private static void WriteString(ArrayBufferWriter<byte> writer, string value)
+    private static int VarintLength(ulong value)
     {
-        int length = s_utf8.GetByteCount(value);
-        WriteVarint(writer, (ulong)length);
-        writer.Advance(s_utf8.GetBytes(value, writer.GetSpan(length)));
+        int length = 1;
+        while (value >= 0x80)
+        {
+            value >>= 7;
+            length++;
+        }
+
+        return length;
     }
 
-    private static void WriteVarint(ArrayBufferWriter<byte> writer, ulong value)
+    /// <summary>The length of a length-prefixed string or byte run of <paramref name="length"/> bytes.</summary>
+    private static int StringLength(int length) => VarintLength((ulong)length) + length;
+
+    private static int WriteString(Span<byte> destination, string value, int length)
     {
-        Span<byte> span = writer.GetSpan(10);
+        int written = WriteVarint(destination, (ulong)length);
+        return written + s_utf8.GetBytes(value, destination[written..]);
+    }
+
+    private static int WriteVarint(Span<byte> destination, ulong value)
+    {
         int i = 0;
         while (value >= 0x80)
         {
-            span[i++] = (byte)(value | 0x80);
+            destination[i++] = (byte)(value | 0x80);
             value >>= 7;
         }
 
-        span[i++] = (byte)value;
-        writer.Advance(i);
+        destination[i++] = (byte)value;
+        return i;
     }
 
     private ref struct SpanReader(ReadOnlySpan<byte> data)

@@ -124,11 +124,30 @@ internal sealed class PublishBatcher(RedisConnection connection, RedisKeys keys,
         }
     }
 
-    private async Task<RedisResult> EvaluateAsync(List<Publication> batch)
+    /// <summary>Sends a batch's script call; a failure, even a synchronous one, comes back as a faulted task.</summary>
+    private Task<RedisResult> EvaluateAsync(List<Publication> batch)
     {
-        IConnectionMultiplexer multiplexer = await connection.GetAsync().ConfigureAwait(false);
+        try
+        {
+            // Connected (the usual case): no state machine of our own per batch.
+            Task<IConnectionMultiplexer> connecting = connection.GetAsync();
+            return connecting.IsCompletedSuccessfully ? Evaluate(connecting.Result, batch) : EvaluateWhenConnectedAsync(connecting, batch);
+        }
+#pragma warning disable CA1031 // Every failure goes to the batch's callers, which turn it into a RedisBackplaneException.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            return Task.FromException<RedisResult>(ex);
+        }
+    }
+
+    private async Task<RedisResult> EvaluateWhenConnectedAsync(Task<IConnectionMultiplexer> connecting, List<Publication> batch) =>
+        await Evaluate(await connecting.ConfigureAwait(false), batch).ConfigureAwait(false);
+
+    private Task<RedisResult> Evaluate(IConnectionMultiplexer multiplexer, List<Publication> batch)
+    {
         var arguments = new RedisValue[Scripts.PublishFixedArguments + batch.Count];
-        arguments[0] = intake.AppliedId.ToString(CultureInfo.InvariantCulture);
+        arguments[0] = intake.AppliedId;
         arguments[1] = _replayLength;
         arguments[2] = keys.ChannelValue;
         arguments[3] = _replayMaxBytes;
@@ -138,7 +157,7 @@ internal sealed class PublishBatcher(RedisConnection connection, RedisKeys keys,
             arguments[Scripts.PublishFixedArguments + i] = batch[i].Frame;
         }
 
-        return await multiplexer.GetDatabase(_options.Database).ScriptEvaluateAsync(Scripts.Publish, keys.PublishKeys, arguments).ConfigureAwait(false);
+        return multiplexer.GetDatabase(_options.Database).ScriptEvaluateAsync(Scripts.Publish, keys.PublishKeys, arguments);
     }
 
     /// <summary>Gives every publication of a batch its outcome.</summary>

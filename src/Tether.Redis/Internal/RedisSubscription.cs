@@ -163,19 +163,42 @@ internal sealed class RedisSubscription : TopicSubscription
     }
 
     /// <inheritdoc/>
-    protected override string BuildCursor()
+    /// <remarks>Measured from the positions, so a response writes the cursor into its own buffer without a string per read.</remarks>
+    public override int CursorLength
     {
-        List<(ulong, ulong)>? overrides = null;
+        get
+        {
+            int length = ScaleoutCursor.HeaderLength(_bus.ClusterTag, _position);
+            for (int i = 0; i < EntryCount; i++)
+            {
+                if (Entries[i].HasPosition)
+                {
+                    length += ScaleoutCursor.OverrideLength(Entries[i].Topic.Key, Entries[i].Position);
+                }
+            }
+
+            return length;
+        }
+    }
+
+    /// <inheritdoc/>
+    public override int FormatCursor(Span<char> destination)
+    {
+        int written = ScaleoutCursor.WriteHeader(destination, _bus.ClusterTag, _position);
         for (int i = 0; i < EntryCount; i++)
         {
             if (Entries[i].HasPosition)
             {
-                (overrides ??= []).Add((Entries[i].Topic.Key, Entries[i].Position));
+                written += ScaleoutCursor.WriteOverride(destination[written..], Entries[i].Topic.Key, Entries[i].Position);
             }
         }
 
-        return ScaleoutCursor.Format(_bus.ClusterTag, _position, overrides);
+        return written;
     }
+
+    /// <inheritdoc/>
+    protected override string BuildCursor() =>
+        string.Create(CursorLength, this, static (span, subscription) => subscription.FormatCursor(span));
 
     /// <summary>Moves every readable topic's position up to <paramref name="readTo"/>; the shared position too.</summary>
     private bool Advance(ulong readTo)

@@ -60,24 +60,56 @@ internal static class ScaleoutCursor
     public static string Format(uint cluster, ulong position, IReadOnlyList<(ulong Key, ulong Position)>? overrides)
     {
         // Measured first, then written once into the string: one allocation per cursor.
-        int length = Prefix.Length + CursorCodec.EntryLength(cluster, position);
+        int length = HeaderLength(cluster, position);
         int count = overrides?.Count ?? 0;
         for (int i = 0; i < count; i++)
         {
-            length += 1 + CursorCodec.EntryLength(overrides![i].Key, overrides[i].Position);
+            length += OverrideLength(overrides![i].Key, overrides[i].Position);
         }
 
         return string.Create(length, (cluster, position, overrides), static (span, state) =>
         {
-            Prefix.CopyTo(span);
-            int written = Prefix.Length + CursorCodec.WriteEntry(span[Prefix.Length..], state.cluster, state.position);
+            int written = WriteHeader(span, state.cluster, state.position);
             int count = state.overrides?.Count ?? 0;
             for (int i = 0; i < count; i++)
             {
-                span[written++] = '|';
-                written += CursorCodec.WriteEntry(span[written..], state.overrides![i].Key, state.overrides[i].Position);
+                written += WriteOverride(span[written..], state.overrides![i].Key, state.overrides[i].Position);
             }
         });
+    }
+
+    /// <summary>The length of a cursor's start, <c>s-&lt;CLUSTER&gt;,&lt;ID&gt;</c>.</summary>
+    /// <param name="cluster">The cluster tag.</param>
+    /// <param name="position">The shared position.</param>
+    /// <returns>The number of characters <see cref="WriteHeader"/> writes.</returns>
+    public static int HeaderLength(uint cluster, ulong position) => Prefix.Length + CursorCodec.EntryLength(cluster, position);
+
+    /// <summary>Writes a cursor's start, <c>s-&lt;CLUSTER&gt;,&lt;ID&gt;</c>.</summary>
+    /// <param name="destination">Where to write; holds at least <see cref="HeaderLength"/> characters.</param>
+    /// <param name="cluster">The cluster tag.</param>
+    /// <param name="position">The shared position.</param>
+    /// <returns>The characters written.</returns>
+    public static int WriteHeader(Span<char> destination, uint cluster, ulong position)
+    {
+        Prefix.CopyTo(destination);
+        return Prefix.Length + CursorCodec.WriteEntry(destination[Prefix.Length..], cluster, position);
+    }
+
+    /// <summary>The length of one topic's entry, <c>|&lt;TOPIC&gt;,&lt;ID&gt;</c>.</summary>
+    /// <param name="key">The topic's key.</param>
+    /// <param name="position">The topic's own position.</param>
+    /// <returns>The number of characters <see cref="WriteOverride"/> writes.</returns>
+    public static int OverrideLength(ulong key, ulong position) => 1 + CursorCodec.EntryLength(key, position);
+
+    /// <summary>Writes one topic's entry, <c>|&lt;TOPIC&gt;,&lt;ID&gt;</c>.</summary>
+    /// <param name="destination">Where to write; holds at least <see cref="OverrideLength"/> characters.</param>
+    /// <param name="key">The topic's key.</param>
+    /// <param name="position">The topic's own position.</param>
+    /// <returns>The characters written.</returns>
+    public static int WriteOverride(Span<char> destination, ulong key, ulong position)
+    {
+        destination[0] = '|';
+        return 1 + CursorCodec.WriteEntry(destination[1..], key, position);
     }
 
     /// <summary>Parses a whole cursor of this cluster, exactly as <see cref="Format"/> writes it.</summary>

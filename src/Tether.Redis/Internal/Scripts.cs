@@ -21,7 +21,9 @@ internal static class Scripts
     /// <c>&lt;id&gt;:&lt;epoch&gt;:&lt;frame&gt;</c>. One message is published as its envelope; several as <c>*</c>
     /// followed, for each, by the envelope's length in decimal, <c>:</c> and the envelope: one PUBLISH per batch.</para>
     /// <para><b>Bounds.</b> The byte count is the sum of the stored envelopes' lengths. After adding, the oldest entries
-    /// are deleted one by one while the stream is over either bound, the newest always staying; the count is set anew
+    /// are deleted while the stream is over either bound, the newest always staying: read oldest first a page at a
+    /// time (as many as the count bound is exceeded by, at least one, doubling while the byte bound still needs more)
+    /// and deleted with one XDEL per page, so a batch costs two commands to trim, not two per entry; the count is set anew
     /// when the stream holds nothing but this batch, so it cannot drift. The stream and its count expire after the time
     /// to live without publication; the counter and the epoch are single numbers.</para>
     /// <para><b>Epochs.</b> When the epoch key is missing (a new Redis, or one that restarted without its data), the script
@@ -78,11 +80,23 @@ internal static class Scripts
         if length <= #stored then
           bytes = added
         end
+        local page = math.max(length - maxLength, 1)
         while length > 1 and (length > maxLength or bytes > maxBytes) do
-          local oldest = redis.call('XRANGE', KEYS[3], '-', '+', 'COUNT', 1)[1]
-          redis.call('XDEL', KEYS[3], oldest[1])
-          bytes = bytes - string.len(oldest[2][2])
-          length = length - 1
+          local oldest = redis.call('XRANGE', KEYS[3], '-', '+', 'COUNT', math.min(page, 256))
+          local doomed = {}
+          for _, entry in ipairs(oldest) do
+            if length <= 1 or (length <= maxLength and bytes <= maxBytes) then
+              break
+            end
+            doomed[#doomed + 1] = entry[1]
+            bytes = bytes - string.len(entry[2][2])
+            length = length - 1
+          end
+          if #doomed == 0 then
+            break
+          end
+          redis.call('XDEL', KEYS[3], unpack(doomed))
+          page = page * 2
         end
         if length <= 1 then
           bytes = string.len(stored[#stored])

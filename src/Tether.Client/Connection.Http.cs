@@ -5,6 +5,9 @@ using System.Linq;
 using System.Net.Http;
 using System.Net.WebSockets;
 using System.Reflection;
+#if NET
+using System.Runtime.CompilerServices;
+#endif
 using System.Security.Cryptography.X509Certificates;
 using System.Threading;
 using System.Threading.Tasks;
@@ -26,18 +29,16 @@ public partial class Connection
         typeof(Connection).Assembly.GetName().Version);
 
     /// <summary>Sends one protocol request with the connection's headers and tokens; a non-success status throws <see cref="HttpClientException"/>.</summary>
-    internal async Task<HttpResponseMessage> SendHttpAsync(IHttpClient client, HttpRequestMessage request, bool isLongRunning, CancellationToken cancellationToken)
+#if NET
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+#endif
+    internal async ValueTask<HttpResponseMessage> SendHttpAsync(IHttpClient client, HttpRequestMessage request, bool isLongRunning, CancellationToken cancellationToken)
     {
         request.Headers.TryAddWithoutValidation("User-Agent", s_userAgent);
-        await ApplyHeadersAsync(
-            (name, value) =>
-            {
-                request.Headers.Remove(name);
-                if (!request.Headers.TryAddWithoutValidation(name, value))
-                {
-                    request.Content?.Headers.TryAddWithoutValidation(name, value);
-                }
-            }).ConfigureAwait(false);
+        if (Headers.Count > 0 || HeadersProvider != null || AccessTokenProvider != null)
+        {
+            await ApplyHeadersAsync(request).ConfigureAwait(false);
+        }
 
         HttpResponseMessage response = await client.SendAsync(request, isLongRunning, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
@@ -85,6 +86,18 @@ public partial class Connection
             WebSocketCertificates.SetValidationCallback(options, validate);
         }
     }
+
+    /// <summary>Applies the connection's headers and tokens to a request (a header HTTP files under content goes there).</summary>
+    private Task ApplyHeadersAsync(HttpRequestMessage request) =>
+        ApplyHeadersAsync(
+            (name, value) =>
+            {
+                request.Headers.Remove(name);
+                if (!request.Headers.TryAddWithoutValidation(name, value))
+                {
+                    request.Content?.Headers.TryAddWithoutValidation(name, value);
+                }
+            });
 
     private async Task ApplyHeadersAsync(Action<string, string> add)
     {

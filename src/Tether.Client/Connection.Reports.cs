@@ -21,7 +21,7 @@ public partial class Connection
         {
             return new UrlParts(
                 run.BaseUrl,
-                Protocol.ToString(),
+                ProtocolTextLocked(),
                 transport,
                 run.ConnectionData,
                 _connectionToken,
@@ -29,6 +29,36 @@ public partial class Connection
                 receive ? _messageId : null,
                 receive ? _groupsToken : null);
         }
+    }
+
+    /// <summary>The URLs of a transport for the run's current connection token, built again only when a part changed.</summary>
+    internal TransportUrls UrlsFor(ConnectionRun run, string transport)
+    {
+        lock (_lock)
+        {
+            string protocol = ProtocolTextLocked();
+            TransportUrls? urls = run.Urls;
+            if (urls is null || !urls.IsFor(run.BaseUrl, protocol, transport, run.ConnectionData, _connectionToken, run.QueryString))
+            {
+                urls = new TransportUrls(new UrlParts(run.BaseUrl, protocol, transport, run.ConnectionData, _connectionToken, run.QueryString));
+                run.Urls = urls;
+            }
+
+            return urls;
+        }
+    }
+
+    /// <summary><see cref="Protocol"/> as text, formatted again only when it was set to another version.</summary>
+    private string ProtocolTextLocked()
+    {
+        Version protocol = Protocol;
+        if (!ReferenceEquals(protocol, _protocolVersion) || _protocolText is null)
+        {
+            _protocolText = protocol.ToString();
+            _protocolVersion = protocol;
+        }
+
+        return _protocolText;
     }
 
     /// <summary>Whether a transport attempt's reports still count: its run is current and open, and it is the run's attempt.</summary>
@@ -133,16 +163,10 @@ public partial class Connection
             {
                 kind = _messageId is null ? ReceiveKind.Connect : _state == ConnectionState.Reconnecting ? ReceiveKind.Reconnect : ReceiveKind.Poll;
             }
-        }
 
-        UrlParts parts = UrlPartsFor(attempt.Run, attempt.Session.Name, receive: true);
-        string url = kind switch
-        {
-            ReceiveKind.Connect => UrlBuilder.Connect(parts),
-            ReceiveKind.Reconnect => UrlBuilder.Reconnect(parts),
-            _ => UrlBuilder.Poll(parts),
-        };
-        return new ReceiveTarget(true, url, kind);
+            string url = UrlsFor(attempt.Run, attempt.Session.Name).Receive(kind, _messageId, _groupsToken);
+            return new ReceiveTarget(true, url, kind);
+        }
     }
 
     private void ApplyPayload(TransportAttempt attempt, PersistentResponse response, string? text)

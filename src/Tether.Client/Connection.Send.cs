@@ -1,5 +1,8 @@
 using System;
 using System.Globalization;
+#if NET
+using System.Runtime.CompilerServices;
+#endif
 using System.Threading;
 using System.Threading.Channels;
 using System.Threading.Tasks;
@@ -82,7 +85,10 @@ public partial class Connection
         }
     }
 
-    private async Task SendOneAsync(ConnectionRun run, SendItem item)
+#if NET
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+#endif
+    private async ValueTask SendOneAsync(ConnectionRun run, SendItem item)
     {
         CancellationToken token = item.CancellationToken;
         if (token.IsCancellationRequested)

@@ -36,7 +36,7 @@ internal sealed class ServerSentEventsSession : TransportSession
 
     public override bool SupportsKeepAlive => true;
 
-    public override Task SendAsync(string data, CancellationToken cancellationToken) => HttpSend.SendAsync(Context, Output, Name, data, cancellationToken);
+    public override ValueTask SendAsync(string data, CancellationToken cancellationToken) => HttpSend.SendAsync(Context, Output, Name, data, cancellationToken);
 
     public override void LostConnection()
     {

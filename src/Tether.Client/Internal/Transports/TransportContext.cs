@@ -43,10 +43,10 @@ internal sealed class TransportContext
     public bool TraceMessages => _connection.TracesMessages;
 
     /// <summary>The URL of <c>/send</c>.</summary>
-    public string SendUrl(string transport) => UrlBuilder.Send(_connection.UrlPartsFor(_run, transport, receive: false));
+    public Uri SendUrl(string transport) => _connection.UrlsFor(_run, transport).Send;
 
     /// <summary>Sends an HTTP request with the connection's headers, credentials and tokens; a non-success status throws <see cref="HttpClientException"/>.</summary>
-    public Task<HttpResponseMessage> SendHttpAsync(HttpRequestMessage request, bool isLongRunning, CancellationToken cancellationToken) =>
+    public ValueTask<HttpResponseMessage> SendHttpAsync(HttpRequestMessage request, bool isLongRunning, CancellationToken cancellationToken) =>
         _connection.SendHttpAsync(_descriptor.HttpClient, request, isLongRunning, cancellationToken);
 
     /// <summary>Applies the connection's headers, cookies, credentials, proxy, certificates and validation callback to a WebSocket.</summary>

@@ -32,15 +32,24 @@ public partial class Connection
 #if NET
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
 #endif
-    internal async ValueTask<HttpResponseMessage> SendHttpAsync(IHttpClient client, HttpRequestMessage request, bool isLongRunning, CancellationToken cancellationToken)
+    internal async ValueTask<HttpResponseMessage> SendHttpAsync(IHttpClient client, HttpRequestMessage request, bool isLongRunning, CancellationToken cancellationToken) =>
+        EnsureSuccess(await StartHttpAsync(client, request, isLongRunning, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>
+    /// Starts one protocol request with the connection's headers and tokens; pass the response to
+    /// <see cref="EnsureSuccess"/>. Without headers to apply, this is the HTTP client's own task: no state machine here.
+    /// </summary>
+    internal Task<HttpResponseMessage> StartHttpAsync(IHttpClient client, HttpRequestMessage request, bool isLongRunning, CancellationToken cancellationToken)
     {
         request.Headers.TryAddWithoutValidation("User-Agent", s_userAgent);
-        if (Headers.Count > 0 || HeadersProvider != null || AccessTokenProvider != null)
-        {
-            await ApplyHeadersAsync(request).ConfigureAwait(false);
-        }
+        return Headers.Count > 0 || HeadersProvider != null || AccessTokenProvider != null
+            ? ApplyHeadersThenSendAsync(client, request, isLongRunning, cancellationToken)
+            : client.SendAsync(request, isLongRunning, cancellationToken);
+    }
 
-        HttpResponseMessage response = await client.SendAsync(request, isLongRunning, cancellationToken).ConfigureAwait(false);
+    /// <summary>Returns a success response; disposes any other and throws <see cref="HttpClientException"/>.</summary>
+    internal static HttpResponseMessage EnsureSuccess(HttpResponseMessage response)
+    {
         if (!response.IsSuccessStatusCode)
         {
             response.Dispose();
@@ -48,6 +57,12 @@ public partial class Connection
         }
 
         return response;
+    }
+
+    private async Task<HttpResponseMessage> ApplyHeadersThenSendAsync(IHttpClient client, HttpRequestMessage request, bool isLongRunning, CancellationToken cancellationToken)
+    {
+        await ApplyHeadersAsync(request).ConfigureAwait(false);
+        return await client.SendAsync(request, isLongRunning, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Applies headers, tokens, cookies, credentials, proxy, certificates and the validation callback to a WebSocket handshake.</summary>

@@ -28,7 +28,7 @@ internal static class HttpSend
         var content = new ByteArrayContent(FormUrlEncoder.EncodeSendBody(data));
         content.Headers.ContentType = s_formContentType;
         using var request = new HttpRequestMessage(HttpMethod.Post, context.SendUrl(transport)) { Content = content };
-        using HttpResponseMessage response = await context.SendHttpAsync(request, isLongRunning: false, cancellationToken).ConfigureAwait(false);
+        using HttpResponseMessage response = TransportContext.EnsureSuccess(await context.StartHttpAsync(request, isLongRunning: false, cancellationToken).ConfigureAwait(false));
         if (response.Content.Headers.ContentLength == 0)
         {
             return;
@@ -48,7 +48,7 @@ internal static class HttpSend
     public static async ValueTask ReadBodyAsync(TransportContext context, HttpResponseMessage response, MemoryStream body, byte[] buffer, CancellationToken cancellationToken)
     {
         body.SetLength(0);
-        using Stream stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+        using Stream stream = await StreamReads.OpenAsync(response.Content, cancellationToken).ConfigureAwait(false);
         while (true)
         {
             int read = await StreamReads.ReadAsync(stream, buffer, cancellationToken).ConfigureAwait(false);

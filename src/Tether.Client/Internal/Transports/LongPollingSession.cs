@@ -73,7 +73,7 @@ internal sealed class LongPollingSession : TransportSession
                 TransportLog.Opening(Context.Logger, Name, target.Url!);
                 // No content: the handler sends "Content-Length: 0" for a POST without a body.
                 using var request = new HttpRequestMessage(HttpMethod.Post, target.Url);
-                using HttpResponseMessage response = await Context.SendHttpAsync(request, isLongRunning: true, closing).ConfigureAwait(false);
+                using HttpResponseMessage response = TransportContext.EnsureSuccess(await Context.StartHttpAsync(request, isLongRunning: true, closing).ConfigureAwait(false));
                 using CancellationTokenRegistration abort = closing.Register(static r => ((HttpResponseMessage)r!).Dispose(), response);
                 await HttpSend.ReadBodyAsync(Context, response, _body, _buffer, closing).ConfigureAwait(false);
                 TransportLog.Received(Context.Logger, Name, (int)_body.Length);

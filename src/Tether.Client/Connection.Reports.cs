@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Threading;
@@ -195,13 +196,20 @@ public partial class Connection
             return;
         }
 
-        DispatchItem?[]? items = null;
-        if (response.Utf8Messages is { } messages)
+        // The usual payload carries one message: it needs no array.
+        IReadOnlyList<ReadOnlyMemory<byte>>? messages = response.Utf8Messages;
+        DispatchItem? single = null;
+        DispatchItem?[]? several = null;
+        if (messages is { Count: 1 })
         {
-            items = messages.Count == 0 ? [] : new DispatchItem?[messages.Count];
-            for (int i = 0; i < items.Length; i++)
+            single = OnMessageArrived(messages[0]);
+        }
+        else if (messages is { Count: > 1 })
+        {
+            several = new DispatchItem?[messages.Count];
+            for (int i = 0; i < several.Length; i++)
             {
-                items[i] = OnMessageArrived(messages[i]);
+                several[i] = OnMessageArrived(messages[i]);
             }
         }
 
@@ -218,10 +226,15 @@ public partial class Connection
                 _groupsToken = response.GroupsToken;
             }
 
-            if (items != null)
+            if (messages != null)
             {
                 _messageId = response.Cursor;
-                EnqueueLocked(attempt.Run, items);
+                EnqueueLocked(attempt.Run, single);
+                if (several != null)
+                {
+                    EnqueueLocked(attempt.Run, several);
+                }
+
                 init = response.Initialized;
             }
         }
@@ -251,7 +264,7 @@ public partial class Connection
         {
             if (IsLiveLocked(attempt))
             {
-                EnqueueLocked(attempt.Run, [item]);
+                EnqueueLocked(attempt.Run, item);
             }
         }
     }
@@ -261,19 +274,24 @@ public partial class Connection
     {
         foreach (DispatchItem? item in items)
         {
-            if (item is null)
-            {
-                continue;
-            }
+            EnqueueLocked(run, item);
+        }
+    }
 
-            if (run.Buffering)
-            {
-                run.Pending.Add(item);
-            }
-            else
-            {
-                _dispatcher.Post(item);
-            }
+    private void EnqueueLocked(ConnectionRun run, DispatchItem? item)
+    {
+        if (item is null)
+        {
+            return;
+        }
+
+        if (run.Buffering)
+        {
+            run.Pending.Add(item);
+        }
+        else
+        {
+            _dispatcher.Post(item);
         }
     }
 

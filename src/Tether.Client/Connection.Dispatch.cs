@@ -70,7 +70,16 @@ public partial class Connection
         {
             case DispatchKind.Message:
                 Diagnostics.ClientMetrics.Received();
-                Guard(OnMessageDispatching, item);
+                // Called directly, not through Guard: a method group would allocate a delegate per message.
+                try
+                {
+                    OnMessageDispatching(item);
+                }
+                catch (Exception ex)
+                {
+                    OnHandlerFailed(ex);
+                }
+
                 Guard(Received, item.Text!);
                 foreach (Subscriber subscriber in Volatile.Read(ref _subscribers))
                 {

@@ -5,6 +5,9 @@ using System.Linq;
 using System.Net.Http;
 using System.Net.WebSockets;
 using System.Reflection;
+#if NET
+using System.Runtime.CompilerServices;
+#endif
 using System.Security.Cryptography.X509Certificates;
 using System.Threading;
 using System.Threading.Tasks;
@@ -26,20 +29,27 @@ public partial class Connection
         typeof(Connection).Assembly.GetName().Version);
 
     /// <summary>Sends one protocol request with the connection's headers and tokens; a non-success status throws <see cref="HttpClientException"/>.</summary>
-    internal async Task<HttpResponseMessage> SendHttpAsync(IHttpClient client, HttpRequestMessage request, bool isLongRunning, CancellationToken cancellationToken)
+#if NET
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+#endif
+    internal async ValueTask<HttpResponseMessage> SendHttpAsync(IHttpClient client, HttpRequestMessage request, bool isLongRunning, CancellationToken cancellationToken) =>
+        EnsureSuccess(await StartHttpAsync(client, request, isLongRunning, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>
+    /// Starts one protocol request with the connection's headers and tokens; pass the response to
+    /// <see cref="EnsureSuccess"/>. Without headers to apply, this is the HTTP client's own task: no state machine here.
+    /// </summary>
+    internal Task<HttpResponseMessage> StartHttpAsync(IHttpClient client, HttpRequestMessage request, bool isLongRunning, CancellationToken cancellationToken)
     {
         request.Headers.TryAddWithoutValidation("User-Agent", s_userAgent);
-        await ApplyHeadersAsync(
-            (name, value) =>
-            {
-                request.Headers.Remove(name);
-                if (!request.Headers.TryAddWithoutValidation(name, value))
-                {
-                    request.Content?.Headers.TryAddWithoutValidation(name, value);
-                }
-            }).ConfigureAwait(false);
+        return Headers.Count > 0 || HeadersProvider != null || AccessTokenProvider != null
+            ? ApplyHeadersThenSendAsync(client, request, isLongRunning, cancellationToken)
+            : client.SendAsync(request, isLongRunning, cancellationToken);
+    }
 
-        HttpResponseMessage response = await client.SendAsync(request, isLongRunning, cancellationToken).ConfigureAwait(false);
+    /// <summary>Returns a success response; disposes any other and throws <see cref="HttpClientException"/>.</summary>
+    internal static HttpResponseMessage EnsureSuccess(HttpResponseMessage response)
+    {
         if (!response.IsSuccessStatusCode)
         {
             response.Dispose();
@@ -47,6 +57,12 @@ public partial class Connection
         }
 
         return response;
+    }
+
+    private async Task<HttpResponseMessage> ApplyHeadersThenSendAsync(IHttpClient client, HttpRequestMessage request, bool isLongRunning, CancellationToken cancellationToken)
+    {
+        await ApplyHeadersAsync(request).ConfigureAwait(false);
+        return await client.SendAsync(request, isLongRunning, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Applies headers, tokens, cookies, credentials, proxy, certificates and the validation callback to a WebSocket handshake.</summary>
@@ -85,6 +101,18 @@ public partial class Connection
             WebSocketCertificates.SetValidationCallback(options, validate);
         }
     }
+
+    /// <summary>Applies the connection's headers and tokens to a request (a header HTTP files under content goes there).</summary>
+    private Task ApplyHeadersAsync(HttpRequestMessage request) =>
+        ApplyHeadersAsync(
+            (name, value) =>
+            {
+                request.Headers.Remove(name);
+                if (!request.Headers.TryAddWithoutValidation(name, value))
+                {
+                    request.Content?.Headers.TryAddWithoutValidation(name, value);
+                }
+            });
 
     private async Task ApplyHeadersAsync(Action<string, string> add)
     {

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Threading;
@@ -21,7 +22,7 @@ public partial class Connection
         {
             return new UrlParts(
                 run.BaseUrl,
-                Protocol.ToString(),
+                ProtocolTextLocked(),
                 transport,
                 run.ConnectionData,
                 _connectionToken,
@@ -29,6 +30,36 @@ public partial class Connection
                 receive ? _messageId : null,
                 receive ? _groupsToken : null);
         }
+    }
+
+    /// <summary>The URLs of a transport for the run's current connection token, built again only when a part changed.</summary>
+    internal TransportUrls UrlsFor(ConnectionRun run, string transport)
+    {
+        lock (_lock)
+        {
+            string protocol = ProtocolTextLocked();
+            TransportUrls? urls = run.Urls;
+            if (urls is null || !urls.IsFor(run.BaseUrl, protocol, transport, run.ConnectionData, _connectionToken, run.QueryString))
+            {
+                urls = new TransportUrls(new UrlParts(run.BaseUrl, protocol, transport, run.ConnectionData, _connectionToken, run.QueryString));
+                run.Urls = urls;
+            }
+
+            return urls;
+        }
+    }
+
+    /// <summary><see cref="Protocol"/> as text, formatted again only when it was set to another version.</summary>
+    private string ProtocolTextLocked()
+    {
+        Version protocol = Protocol;
+        if (!ReferenceEquals(protocol, _protocolVersion) || _protocolText is null)
+        {
+            _protocolText = protocol.ToString();
+            _protocolVersion = protocol;
+        }
+
+        return _protocolText;
     }
 
     /// <summary>Whether a transport attempt's reports still count: its run is current and open, and it is the run's attempt.</summary>
@@ -133,16 +164,10 @@ public partial class Connection
             {
                 kind = _messageId is null ? ReceiveKind.Connect : _state == ConnectionState.Reconnecting ? ReceiveKind.Reconnect : ReceiveKind.Poll;
             }
-        }
 
-        UrlParts parts = UrlPartsFor(attempt.Run, attempt.Session.Name, receive: true);
-        string url = kind switch
-        {
-            ReceiveKind.Connect => UrlBuilder.Connect(parts),
-            ReceiveKind.Reconnect => UrlBuilder.Reconnect(parts),
-            _ => UrlBuilder.Poll(parts),
-        };
-        return new ReceiveTarget(true, url, kind);
+            string url = UrlsFor(attempt.Run, attempt.Session.Name).Receive(kind, _messageId, _groupsToken);
+            return new ReceiveTarget(true, url, kind);
+        }
     }
 
     private void ApplyPayload(TransportAttempt attempt, PersistentResponse response, string? text)
@@ -171,13 +196,20 @@ public partial class Connection
             return;
         }
 
-        DispatchItem?[]? items = null;
-        if (response.Utf8Messages is { } messages)
+        // The usual payload carries one message: it needs no array.
+        IReadOnlyList<ReadOnlyMemory<byte>>? messages = response.Utf8Messages;
+        DispatchItem? single = null;
+        DispatchItem?[]? several = null;
+        if (messages is { Count: 1 })
         {
-            items = messages.Count == 0 ? [] : new DispatchItem?[messages.Count];
-            for (int i = 0; i < items.Length; i++)
+            single = OnMessageArrived(messages[0]);
+        }
+        else if (messages is { Count: > 1 })
+        {
+            several = new DispatchItem?[messages.Count];
+            for (int i = 0; i < several.Length; i++)
             {
-                items[i] = OnMessageArrived(messages[i]);
+                several[i] = OnMessageArrived(messages[i]);
             }
         }
 
@@ -194,10 +226,15 @@ public partial class Connection
                 _groupsToken = response.GroupsToken;
             }
 
-            if (items != null)
+            if (messages != null)
             {
                 _messageId = response.Cursor;
-                EnqueueLocked(attempt.Run, items);
+                EnqueueLocked(attempt.Run, single);
+                if (several != null)
+                {
+                    EnqueueLocked(attempt.Run, several);
+                }
+
                 init = response.Initialized;
             }
         }
@@ -227,7 +264,7 @@ public partial class Connection
         {
             if (IsLiveLocked(attempt))
             {
-                EnqueueLocked(attempt.Run, [item]);
+                EnqueueLocked(attempt.Run, item);
             }
         }
     }
@@ -237,19 +274,24 @@ public partial class Connection
     {
         foreach (DispatchItem? item in items)
         {
-            if (item is null)
-            {
-                continue;
-            }
+            EnqueueLocked(run, item);
+        }
+    }
 
-            if (run.Buffering)
-            {
-                run.Pending.Add(item);
-            }
-            else
-            {
-                _dispatcher.Post(item);
-            }
+    private void EnqueueLocked(ConnectionRun run, DispatchItem? item)
+    {
+        if (item is null)
+        {
+            return;
+        }
+
+        if (run.Buffering)
+        {
+            run.Pending.Add(item);
+        }
+        else
+        {
+            _dispatcher.Post(item);
         }
     }
 

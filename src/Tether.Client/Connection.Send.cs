@@ -68,6 +68,7 @@ public partial class Connection
     }
 
     /// <summary>The one loop that drains a run's sends: it waits while reconnecting, and fails what is left once the run closes.</summary>
+    /// <remarks>Each send runs inside this loop's own state machine: nothing is allocated per send beyond the request itself.</remarks>
     private async Task SendLoopAsync(ConnectionRun run)
     {
         ChannelReader<SendItem> reader = run.Sends.Reader;
@@ -76,70 +77,81 @@ public partial class Connection
             // Peek, send, then remove: the item being sent keeps its place, so the queue never holds more than its limit.
             while (reader.TryPeek(out SendItem? item))
             {
-                await SendOneAsync(run, item).ConfigureAwait(false);
+                CancellationToken token = item.CancellationToken;
+                try
+                {
+                    if (token.IsCancellationRequested)
+                    {
+                        item.TrySetCanceled(token);
+                    }
+                    else if ((CurrentSession(run) ?? await WaitForSessionAsync(run, item).ConfigureAwait(false)) is { } session)
+                    {
+                        if ((TraceLevel & TraceLevels.Messages) != 0 && _syncTraceWriter != System.IO.TextWriter.Null)
+                        {
+                            Trace(TraceLevels.Messages, "Send({0})", item.Data);
+                        }
+
+                        await session.SendAsync(item.Data, token).ConfigureAwait(false);
+                        Diagnostics.ClientMetrics.Sent();
+                        item.TrySetResult(true);
+                    }
+                }
+                catch (OperationCanceledException) when (token.IsCancellationRequested)
+                {
+                    item.TrySetCanceled(token);
+                }
+                catch (Exception ex)
+                {
+                    RaiseError(run, ex);
+                    item.TrySetException(ex);
+                }
+
                 reader.TryRead(out _);
             }
         }
     }
 
-    private async Task SendOneAsync(ConnectionRun run, SendItem item)
+    /// <summary>The session to send on when the run is connected now, else <see langword="null"/>.</summary>
+    private ITransport? CurrentSession(ConnectionRun run)
     {
-        CancellationToken token = item.CancellationToken;
-        if (token.IsCancellationRequested)
+        lock (_lock)
         {
-            item.TrySetCanceled(token);
-            return;
+            Task<bool> gate = run.ConnectedGate.Task;
+            return gate.Status == TaskStatus.RanToCompletion && gate.Result && !run.Closed ? run.ActiveAttempt?.Session : null;
         }
+    }
 
-        try
+    /// <summary>Waits until the run is connected; <see langword="null"/> when it closed first (the item has then failed).</summary>
+    private async Task<ITransport?> WaitForSessionAsync(ConnectionRun run, SendItem item)
+    {
+        while (true)
         {
-            ITransport? session = null;
-            while (session is null)
+            Task<bool> gate;
+            lock (_lock)
             {
-                Task<bool> gate;
-                lock (_lock)
+                gate = run.ConnectedGate.Task;
+            }
+
+            if (!await TaskHelpers.WaitAsync(gate, item.CancellationToken).ConfigureAwait(false))
+            {
+                item.TrySetException(new InvalidOperationException(Resources.ConnectionClosedBeforeSend));
+                return null;
+            }
+
+            lock (_lock)
+            {
+                // The gate may have been replaced (reconnecting again) since it opened.
+                if (run.ConnectedGate.Task.IsCompleted && !run.Closed && run.ActiveAttempt?.Session is { } session)
                 {
-                    gate = run.ConnectedGate.Task;
+                    return session;
                 }
 
-                if (!await TaskHelpers.WaitAsync(gate, token).ConfigureAwait(false))
+                if (run.Closed)
                 {
                     item.TrySetException(new InvalidOperationException(Resources.ConnectionClosedBeforeSend));
-                    return;
-                }
-
-                lock (_lock)
-                {
-                    // The gate may have been replaced (reconnecting again) since it opened.
-                    if (run.ConnectedGate.Task.IsCompleted && !run.Closed)
-                    {
-                        session = run.ActiveAttempt?.Session;
-                    }
-                    else if (run.Closed)
-                    {
-                        item.TrySetException(new InvalidOperationException(Resources.ConnectionClosedBeforeSend));
-                        return;
-                    }
+                    return null;
                 }
             }
-
-            if ((TraceLevel & TraceLevels.Messages) != 0 && _syncTraceWriter != System.IO.TextWriter.Null)
-            {
-                Trace(TraceLevels.Messages, "Send({0})", item.Data);
-            }
-
-            await session.SendAsync(item.Data, token).ConfigureAwait(false);
-            Diagnostics.ClientMetrics.Sent();
-            item.TrySetResult(true);
-        }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
-        {
-            item.TrySetCanceled(token);
-        }
-        catch (Exception ex)
-        {
-            RaiseError(run, ex);
-            item.TrySetException(ex);
         }
     }
 }

@@ -63,6 +63,10 @@ public partial class Connection : IDisposable, IAsyncDisposable
     private string? _messageId;
     private string? _groupsToken;
     private Exception? _lastError;
+
+    /// <summary>The last <see cref="Protocol"/> formatted, and its text (see <c>ProtocolTextLocked</c>).</summary>
+    private Version? _protocolVersion;
+    private string? _protocolText;
     private TextWriter _traceWriter = TextWriter.Null;
     private TextWriter _syncTraceWriter = TextWriter.Null;
     private ILoggerFactory _loggerFactory = NullLoggerFactory.Instance;

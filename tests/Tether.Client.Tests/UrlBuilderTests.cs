@@ -93,4 +93,34 @@ public sealed class UrlBuilderTests
         Assert.Empty(FormUrlEncoder.EncodeSendBody(""));
         Assert.Empty(FormUrlEncoder.EncodeSendBody(null));
     }
+
+    [Theory]
+    [InlineData("longPolling", null, null, null, null)]
+    [InlineData("longPolling", null, "?a=1&b=2", "d-8B3C21F4-A,0|B,2", "Gx+y=")]
+    [InlineData("serverSentEvents", "[{\"Name\":\"chat\"}]", "&x=y", "", null)]
+    [InlineData("webSockets", null, "z=1", "é€😀 /?&", "g")]
+    public void TransportUrls_AreTheUrlsUrlBuilderBuilds(string transport, string? data, string? qs, string? messageId, string? groupsToken)
+    {
+        var urls = new TransportUrls(Parts(transport, data, qs));
+        UrlParts receive = Parts(transport, data, qs, messageId, groupsToken);
+        Assert.Equal(UrlBuilder.Connect(receive), urls.Receive(Internal.Transports.ReceiveKind.Connect, messageId, groupsToken));
+        Assert.Equal(UrlBuilder.Reconnect(receive), urls.Receive(Internal.Transports.ReceiveKind.Reconnect, messageId, groupsToken));
+        Assert.Equal(UrlBuilder.Poll(receive), urls.Receive(Internal.Transports.ReceiveKind.Poll, messageId, groupsToken));
+        Assert.Equal(UrlBuilder.Send(receive), urls.Send.OriginalString);
+
+        // The escaped groups token is kept for the next request; another token replaces it.
+        Assert.Equal(UrlBuilder.Poll(Parts(transport, data, qs, "m", "other+token")), urls.Receive(Internal.Transports.ReceiveKind.Poll, "m", "other+token"));
+        Assert.Equal(UrlBuilder.Poll(receive), urls.Receive(Internal.Transports.ReceiveKind.Poll, messageId, groupsToken));
+    }
+
+    [Fact]
+    public void TransportUrls_AreForTheValuesTheyWereBuiltFrom()
+    {
+        UrlParts parts = Parts("longPolling", qs: "a=1");
+        var urls = new TransportUrls(parts);
+        Assert.True(urls.IsFor(parts.BaseUrl, parts.Protocol, "longPolling", null, parts.ConnectionToken, parts.QueryString));
+        Assert.False(urls.IsFor(parts.BaseUrl, parts.Protocol, "serverSentEvents", null, parts.ConnectionToken, parts.QueryString));
+        Assert.False(urls.IsFor(parts.BaseUrl, parts.Protocol, "longPolling", null, "another token", parts.QueryString));
+        Assert.False(urls.IsFor(parts.BaseUrl, parts.Protocol, "longPolling", "[]", parts.ConnectionToken, parts.QueryString));
+    }
 }

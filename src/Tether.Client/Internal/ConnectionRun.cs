@@ -63,6 +63,9 @@ internal sealed class ConnectionRun
     /// <summary>The transport attempt in use (or being tried).</summary>
     public TransportAttempt? ActiveAttempt { get; set; }
 
+    /// <summary>The URLs of the transport in use, for the current connection token (see <c>Connection.UrlsFor</c>).</summary>
+    public TransportUrls? Urls { get; set; }
+
     /// <summary>While a transport is being established, messages wait here and are released once it is connected.</summary>
     public bool Buffering { get; set; } = true;
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 
 namespace Tether.Client.Internal;
@@ -9,6 +10,7 @@ namespace Tether.Client.Internal;
 internal static class FormUrlEncoder
 {
     /// <summary>The <c>/send</c> body for a payload: <c>data=…</c>, or nothing at all for an empty payload (V16).</summary>
+    /// <remarks>The payload's UTF-8 goes through a pooled buffer: the body array is the only allocation.</remarks>
     public static byte[] EncodeSendBody(string? data)
     {
         if (string.IsNullOrEmpty(data))
@@ -16,38 +18,48 @@ internal static class FormUrlEncoder
             return [];
         }
 
-        byte[] utf8 = Encoding.UTF8.GetBytes(data);
-        int extra = 0;
-        foreach (byte b in utf8)
+        byte[] utf8 = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(data!.Length));
+        try
         {
-            if (b != (byte)' ' && !IsSafe(b))
+            int length = Encoding.UTF8.GetBytes(data, 0, data.Length, utf8, 0);
+            int extra = 0;
+            for (int i = 0; i < length; i++)
             {
-                extra += 2;
+                byte b = utf8[i];
+                if (b != (byte)' ' && !IsSafe(b))
+                {
+                    extra += 2;
+                }
             }
-        }
 
-        byte[] body = new byte[5 + utf8.Length + extra];
-        "data="u8.CopyTo(body);
-        int pos = 5;
-        foreach (byte b in utf8)
+            byte[] body = new byte[5 + length + extra];
+            "data="u8.CopyTo(body);
+            int pos = 5;
+            for (int i = 0; i < length; i++)
+            {
+                byte b = utf8[i];
+                if (IsSafe(b))
+                {
+                    body[pos++] = b;
+                }
+                else if (b == (byte)' ')
+                {
+                    body[pos++] = (byte)'+';
+                }
+                else
+                {
+                    body[pos++] = (byte)'%';
+                    body[pos++] = Hex(b >> 4);
+                    body[pos++] = Hex(b & 0xF);
+                }
+            }
+
+            return body;
+        }
+        finally
         {
-            if (IsSafe(b))
-            {
-                body[pos++] = b;
-            }
-            else if (b == (byte)' ')
-            {
-                body[pos++] = (byte)'+';
-            }
-            else
-            {
-                body[pos++] = (byte)'%';
-                body[pos++] = Hex(b >> 4);
-                body[pos++] = Hex(b & 0xF);
-            }
+            ArrayPool<byte>.Shared.Return(utf8);
         }
-
-        return body;
     }
 
     /// <summary>Encodes text the same way, without the <c>data=</c> prefix.</summary>

@@ -74,10 +74,43 @@ internal static class UrlBuilder
         return builder.Uri;
     }
 
+    /// <summary>
+    /// The query every request of a transport shares: <c>clientProtocol</c>, <c>transport</c>, <c>connectionData</c>,
+    /// <c>connectionToken</c> and the custom query string, without the <c>?</c> (never empty: the protocol is always there).
+    /// </summary>
+    public static string CommonQuery(in UrlParts parts, string? transport)
+    {
+        var sb = new StringBuilder(256);
+        AppendCommon(sb, parts, transport);
+        sb.Length--;
+        return sb.ToString();
+    }
+
     private static string Build(string operation, in UrlParts parts, string? transport, bool receive)
     {
         var sb = new StringBuilder(256);
         sb.Append(parts.BaseUrl).Append(operation).Append('?');
+        AppendCommon(sb, parts, transport);
+        if (receive)
+        {
+            if (parts.MessageId != null)
+            {
+                sb.Append("messageId=").Append(Uri.EscapeDataString(parts.MessageId)).Append('&');
+            }
+
+            if (parts.GroupsToken != null)
+            {
+                sb.Append("groupsToken=").Append(Uri.EscapeDataString(parts.GroupsToken)).Append('&');
+            }
+        }
+
+        sb.Length--;
+        return sb.ToString();
+    }
+
+    /// <summary>Appends the shared parameters, each followed by <c>&amp;</c>.</summary>
+    private static void AppendCommon(StringBuilder sb, in UrlParts parts, string? transport)
+    {
         sb.Append("clientProtocol=").Append(parts.Protocol).Append('&');
         if (transport != null)
         {
@@ -100,21 +133,5 @@ internal static class UrlBuilder
             char first = queryString![0];
             sb.Append(first == '?' || first == '&' ? queryString.Substring(1) : queryString).Append('&');
         }
-
-        if (receive)
-        {
-            if (parts.MessageId != null)
-            {
-                sb.Append("messageId=").Append(Uri.EscapeDataString(parts.MessageId)).Append('&');
-            }
-
-            if (parts.GroupsToken != null)
-            {
-                sb.Append("groupsToken=").Append(Uri.EscapeDataString(parts.GroupsToken)).Append('&');
-            }
-        }
-
-        sb.Length--;
-        return sb.ToString();
     }
 }

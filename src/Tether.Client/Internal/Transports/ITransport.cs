@@ -28,7 +28,7 @@ internal interface ITransport : IDisposable
     void Start();
 
     /// <summary>Sends one payload: a WebSocket text frame, or a <c>/send</c> POST whose non-empty answer is reported.</summary>
-    Task SendAsync(string data, CancellationToken cancellationToken);
+    ValueTask SendAsync(string data, CancellationToken cancellationToken);
 
     /// <summary>The heartbeat monitor saw no keep-alive for too long: drop the current channel so that the transport reconnects.</summary>
     void LostConnection();

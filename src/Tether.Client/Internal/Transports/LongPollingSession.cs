@@ -34,7 +34,7 @@ internal sealed class LongPollingSession : TransportSession
 
     public override bool SupportsKeepAlive => false;
 
-    public override Task SendAsync(string data, CancellationToken cancellationToken) => HttpSend.SendAsync(Context, Output, Name, data, cancellationToken);
+    public override ValueTask SendAsync(string data, CancellationToken cancellationToken) => HttpSend.SendAsync(Context, Output, Name, data, cancellationToken);
 
     public override void Dispose()
     {
@@ -71,8 +71,9 @@ internal sealed class LongPollingSession : TransportSession
             try
             {
                 TransportLog.Opening(Context.Logger, Name, target.Url!);
-                using var request = new HttpRequestMessage(HttpMethod.Post, target.Url) { Content = new StringContent(string.Empty) };
-                using HttpResponseMessage response = await Context.SendHttpAsync(request, isLongRunning: true, closing).ConfigureAwait(false);
+                // No content: the handler sends "Content-Length: 0" for a POST without a body.
+                using var request = new HttpRequestMessage(HttpMethod.Post, target.Url);
+                using HttpResponseMessage response = TransportContext.EnsureSuccess(await Context.StartHttpAsync(request, isLongRunning: true, closing).ConfigureAwait(false));
                 using CancellationTokenRegistration abort = closing.Register(static r => ((HttpResponseMessage)r!).Dispose(), response);
                 await HttpSend.ReadBodyAsync(Context, response, _body, _buffer, closing).ConfigureAwait(false);
                 TransportLog.Received(Context.Logger, Name, (int)_body.Length);

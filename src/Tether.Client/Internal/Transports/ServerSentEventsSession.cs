@@ -36,7 +36,7 @@ internal sealed class ServerSentEventsSession : TransportSession
 
     public override bool SupportsKeepAlive => true;
 
-    public override Task SendAsync(string data, CancellationToken cancellationToken) => HttpSend.SendAsync(Context, Output, Name, data, cancellationToken);
+    public override ValueTask SendAsync(string data, CancellationToken cancellationToken) => HttpSend.SendAsync(Context, Output, Name, data, cancellationToken);
 
     public override void LostConnection()
     {
@@ -121,9 +121,9 @@ internal sealed class ServerSentEventsSession : TransportSession
             TransportLog.Opening(Context.Logger, Name, url);
             using var request = new HttpRequestMessage(HttpMethod.Get, url);
             request.Headers.Accept.Add(s_eventStream);
-            using HttpResponseMessage response = await Context.SendHttpAsync(request, isLongRunning: true, requestCts.Token).ConfigureAwait(false);
+            using HttpResponseMessage response = TransportContext.EnsureSuccess(await Context.StartHttpAsync(request, isLongRunning: true, requestCts.Token).ConfigureAwait(false));
             using CancellationTokenRegistration abortRegistration = requestCts.Token.Register(static r => ((HttpResponseMessage)r!).Dispose(), response);
-            using Stream stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+            using Stream stream = await StreamReads.OpenAsync(response.Content, requestCts.Token).ConfigureAwait(false);
             var lines = new SseLineReader();
             byte[] buffer = new byte[4096];
             bool opened = false;

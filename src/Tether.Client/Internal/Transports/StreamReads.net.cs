@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -10,4 +11,13 @@ internal static class StreamReads
 {
     public static ValueTask<int> ReadAsync(Stream stream, byte[] buffer, CancellationToken cancellationToken) =>
         stream.ReadAsync(buffer.AsMemory(), cancellationToken);
+
+    /// <summary>
+    /// A response body's stream. The contents of System.Net.Http itself (the handler's response content, stream, byte
+    /// and string contents) hand it over synchronously, without a task; any other content is asked asynchronously.
+    /// </summary>
+    public static ValueTask<Stream> OpenAsync(HttpContent content, CancellationToken cancellationToken) =>
+        content.GetType().Assembly == typeof(HttpContent).Assembly
+            ? new ValueTask<Stream>(content.ReadAsStream(cancellationToken))
+            : new ValueTask<Stream>(content.ReadAsStreamAsync(cancellationToken));
 }

@@ -43,11 +43,14 @@ internal sealed class TransportContext
     public bool TraceMessages => _connection.TracesMessages;
 
     /// <summary>The URL of <c>/send</c>.</summary>
-    public string SendUrl(string transport) => UrlBuilder.Send(_connection.UrlPartsFor(_run, transport, receive: false));
+    public Uri SendUrl(string transport) => _connection.UrlsFor(_run, transport).Send;
 
-    /// <summary>Sends an HTTP request with the connection's headers, credentials and tokens; a non-success status throws <see cref="HttpClientException"/>.</summary>
-    public Task<HttpResponseMessage> SendHttpAsync(HttpRequestMessage request, bool isLongRunning, CancellationToken cancellationToken) =>
-        _connection.SendHttpAsync(_descriptor.HttpClient, request, isLongRunning, cancellationToken);
+    /// <summary>Starts an HTTP request with the connection's headers, credentials and tokens; check the response with <see cref="EnsureSuccess"/>.</summary>
+    public Task<HttpResponseMessage> StartHttpAsync(HttpRequestMessage request, bool isLongRunning, CancellationToken cancellationToken) =>
+        _connection.StartHttpAsync(_descriptor.HttpClient, request, isLongRunning, cancellationToken);
+
+    /// <summary>Returns a success response; disposes any other and throws <see cref="HttpClientException"/>.</summary>
+    public static HttpResponseMessage EnsureSuccess(HttpResponseMessage response) => Connection.EnsureSuccess(response);
 
     /// <summary>Applies the connection's headers, cookies, credentials, proxy, certificates and validation callback to a WebSocket.</summary>
     public Task ConfigureWebSocketAsync(ClientWebSocketOptions options, CancellationToken cancellationToken) =>

@@ -18,6 +18,9 @@ internal sealed class TransportOutput
 
     private readonly bool _keepText;
 
+    /// <summary>The one question for receive URLs, asked again for every receive request (the session's loop asks one at a time).</summary>
+    private readonly TransportQuery _receiveQuery = new(TransportQueryKind.ReceiveUrl);
+
     /// <param name="keepText">Whether payloads keep their text (message tracing is on).</param>
     public TransportOutput(bool keepText)
     {
@@ -57,11 +60,8 @@ internal sealed class TransportOutput
     public void Restored() => _channel.Writer.TryWrite(TransportReport.Restored());
 
     /// <summary>Asks the connection; once the session has ended the answer is no.</summary>
-    public Task<ReceiveTarget> AskAsync(TransportQueryKind kind, ReceiveKind receive = ReceiveKind.Connect, Exception? reason = null)
-    {
-        var query = new TransportQuery(kind, receive, reason);
-        return _channel.Writer.TryWrite(TransportReport.Ask(query)) ? query.Answer : Task.FromResult(ReceiveTarget.No);
-    }
+    public ValueTask<ReceiveTarget> AskAsync(TransportQueryKind kind, ReceiveKind receive = ReceiveKind.Connect, Exception? reason = null) =>
+        Ask(new TransportQuery(kind, receive, reason));
 
     /// <summary>See <see cref="TransportQueryKind.ChannelEnded"/>.</summary>
     public async Task<bool> ChannelEndedAsync(Exception reason) =>
@@ -69,7 +69,15 @@ internal sealed class TransportOutput
 
     public async Task<bool> IsAllowedAsync(TransportQueryKind kind) => (await AskAsync(kind).ConfigureAwait(false)).Allowed;
 
-    public Task<ReceiveTarget> ReceiveUrlAsync(ReceiveKind kind) => AskAsync(TransportQueryKind.ReceiveUrl, kind);
+    /// <summary>Asks for the URL of the next receive request; call it again only once the previous answer was read.</summary>
+    public ValueTask<ReceiveTarget> ReceiveUrlAsync(ReceiveKind kind)
+    {
+        _receiveQuery.Reset(TransportQueryKind.ReceiveUrl, kind);
+        return Ask(_receiveQuery);
+    }
 
     public void Complete() => _channel.Writer.TryComplete();
+
+    private ValueTask<ReceiveTarget> Ask(TransportQuery query) =>
+        _channel.Writer.TryWrite(TransportReport.Ask(query)) ? query.Answer : new ValueTask<ReceiveTarget>(ReceiveTarget.No);
 }

@@ -1,5 +1,7 @@
 using System;
+using System.Threading;
 using System.Threading.Tasks;
+using System.Threading.Tasks.Sources;
 using Tether.Protocol;
 
 namespace Tether.Client.Internal.Transports;
@@ -84,10 +86,15 @@ internal enum TransportQueryKind
     ReceiveUrl,
 }
 
-/// <summary>One question of a transport, answered once by the connection's report loop.</summary>
-internal sealed class TransportQuery
+/// <summary>
+/// One question of a transport, answered once by the connection's report loop. The same instance may ask again
+/// (<see cref="Reset"/>) once its previous answer was read: a session asks for each receive URL this way, without a
+/// new task per poll. The answer's continuation never runs inline in the report loop.
+/// </summary>
+internal sealed class TransportQuery : IValueTaskSource<ReceiveTarget>
 {
-    private readonly TaskCompletionSource<ReceiveTarget> _answer = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private ManualResetValueTaskSourceCore<ReceiveTarget> _answer = new() { RunContinuationsAsynchronously = true };
+    private int _replied;
 
     public TransportQuery(TransportQueryKind kind, ReceiveKind receive = ReceiveKind.Connect, Exception? reason = null)
     {
@@ -96,15 +103,40 @@ internal sealed class TransportQuery
         Reason = reason;
     }
 
-    public TransportQueryKind Kind { get; }
+    public TransportQueryKind Kind { get; private set; }
 
-    public ReceiveKind Receive { get; }
+    public ReceiveKind Receive { get; private set; }
 
-    public Exception? Reason { get; }
+    public Exception? Reason { get; private set; }
 
-    public Task<ReceiveTarget> Answer => _answer.Task;
+    /// <summary>The answer; read it once.</summary>
+    public ValueTask<ReceiveTarget> Answer => new(this, _answer.Version);
 
-    public void Reply(ReceiveTarget answer) => _answer.TrySetResult(answer);
+    /// <summary>Makes this a new question; only after the previous answer was read.</summary>
+    public void Reset(TransportQueryKind kind, ReceiveKind receive)
+    {
+        _answer.Reset();
+        Volatile.Write(ref _replied, 0);
+        Kind = kind;
+        Receive = receive;
+        Reason = null;
+    }
+
+    /// <summary>Answers; any later reply to the same question is ignored.</summary>
+    public void Reply(ReceiveTarget answer)
+    {
+        if (Interlocked.Exchange(ref _replied, 1) == 0)
+        {
+            _answer.SetResult(answer);
+        }
+    }
+
+    ReceiveTarget IValueTaskSource<ReceiveTarget>.GetResult(short token) => _answer.GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource<ReceiveTarget>.GetStatus(short token) => _answer.GetStatus(token);
+
+    void IValueTaskSource<ReceiveTarget>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _answer.OnCompleted(continuation, state, token, flags);
 }
 
 /// <summary>The answer to a <see cref="TransportQuery"/>: whether to go on and, for a receive, where.</summary>

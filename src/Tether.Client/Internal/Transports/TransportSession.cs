@@ -33,7 +33,7 @@ internal abstract class TransportSession : ITransport
 
     public void Start() => _ = RunAsync();
 
-    public abstract Task SendAsync(string data, CancellationToken cancellationToken);
+    public abstract ValueTask SendAsync(string data, CancellationToken cancellationToken);
 
     public abstract void LostConnection();
 

@@ -3,6 +3,9 @@ using System.Buffers;
 using System.IO;
 using System.Net.WebSockets;
 using System.Text;
+#if NET
+using System.Runtime.CompilerServices;
+#endif
 using System.Threading;
 using System.Threading.Tasks;
 using Tether.Protocol;
@@ -42,7 +45,10 @@ internal sealed class WebSocketSession : TransportSession
 
     public override bool SupportsKeepAlive => true;
 
-    public override async Task SendAsync(string data, CancellationToken cancellationToken)
+#if NET
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+#endif
+    public override async ValueTask SendAsync(string data, CancellationToken cancellationToken)
     {
         ClientWebSocket? socket = Volatile.Read(ref _socket);
         if (socket is null || socket.State != WebSocketState.Open)

@@ -30,8 +30,8 @@ internal static partial class ReceiveRunner
             StartCursor = request.Cursor,
         };
 
-        var snapshot = new HttpRequestView(context).Snapshot();
-        var outcome = services.Connections.Attach(receive.Key, session, receive.Events, snapshot, request.Kind == ReceiveKind.Connect);
+        // The manager keeps the live request's view and snapshots it when the request detaches.
+        var outcome = services.Connections.Attach(receive.Key, session, receive.Events, new HttpRequestView(context), request.Kind == ReceiveKind.Connect);
         if (outcome is AttachOutcome.Stopped or AttachOutcome.TimedOut)
         {
             Log.RefusedEnded(services.Logger, request.ConnectionId, outcome);

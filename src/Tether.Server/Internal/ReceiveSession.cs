@@ -45,6 +45,7 @@ internal sealed class ReceiveSession : IDisposable
     private int _endReason;
     private int _keepAliveDue;
     private int _inputPaused;
+    private bool _deadlineArmed;
 
     public ReceiveSession(string connectionId, bool isLongPolling, long startedAt, TimeSpan writeTimeout, CancellationToken requestAborted)
     {
@@ -110,13 +111,33 @@ internal sealed class ReceiveSession : IDisposable
     /// </summary>
     public CancellationToken StartWrite()
     {
-        _write.CancelAfter(_writeTimeout);
+        ArmWriteDeadline();
         return _write.Token;
+    }
+
+    /// <summary>
+    /// The token of the next write, its deadline not armed yet: a write that completes at once (most do) then never
+    /// touches the timer queue. Call <see cref="ArmWriteDeadline"/> when the write is still pending, and pair each call
+    /// with <see cref="WriteCompleted"/>.
+    /// </summary>
+    public CancellationToken WriteToken => _write.Token;
+
+    /// <summary>Starts the deadline of a write started with <see cref="WriteToken"/> that did not complete at once.</summary>
+    public void ArmWriteDeadline()
+    {
+        _deadlineArmed = true;
+        _write.CancelAfter(_writeTimeout);
     }
 
     /// <summary>Disarms the write deadline after a write that completed.</summary>
     public void WriteCompleted()
     {
+        if (!_deadlineArmed && !_write.IsCancellationRequested)
+        {
+            return;
+        }
+
+        _deadlineArmed = false;
         if (!_write.TryReset())
         {
             _write.Dispose();

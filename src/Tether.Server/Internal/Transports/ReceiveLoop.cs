@@ -117,12 +117,28 @@ internal sealed class ReceiveLoop(ReceiveContext receive, ReceiveSession session
     private Task WriteAsync(PersistentResponseHeader header, IReadOnlyList<Message> messages)
     {
         _services.Metrics.Delivered(messages, _request.ConnectionId, _request.Transport);
-        return WithinDeadlineAsync(sink.WriteResponseAsync(header, messages, session.StartWrite()));
+        return WithinDeadline(sink.WriteResponseAsync(header, messages, session.WriteToken));
     }
 
-    private Task WriteKeepAliveAsync() => WithinDeadlineAsync(sink.WriteKeepAliveAsync(session.StartWrite()));
+    private Task WriteKeepAliveAsync() => WithinDeadline(sink.WriteKeepAliveAsync(session.WriteToken));
 
-    /// <summary>Awaits a write started with <see cref="ReceiveSession.StartWrite"/>; a write past its deadline ends the session.</summary>
+    /// <summary>
+    /// Completes a write started with <see cref="ReceiveSession.WriteToken"/>: one that completed at once is done (no
+    /// deadline was needed); a pending one gets its deadline now, and a write past it ends the session.
+    /// </summary>
+    private Task WithinDeadline(ValueTask write)
+    {
+        if (write.IsCompletedSuccessfully)
+        {
+            write.GetAwaiter().GetResult();
+            session.WriteCompleted();
+            return Task.CompletedTask;
+        }
+
+        session.ArmWriteDeadline();
+        return WithinDeadlineAsync(write);
+    }
+
     private async Task WithinDeadlineAsync(ValueTask write)
     {
         try

@@ -54,7 +54,9 @@ internal sealed class ReceiveSession : IDisposable
         StartedAt = startedAt;
         _writeTimeout = writeTimeout;
         _ended = new CancellationTokenSource();
-        _write = CancellationTokenSource.CreateLinkedTokenSource(_ended.Token);
+
+        // Not linked to _ended (a registration each session would keep while idle): CancelWrites cancels both.
+        _write = new CancellationTokenSource();
         _requestAbortedRegistration = requestAborted.UnsafeRegister(static s => ((ReceiveSession)s!).End(ReceiveEndReason.ClientGone), this);
     }
 
@@ -103,6 +105,16 @@ internal sealed class ReceiveSession : IDisposable
         {
             // The loop already finished.
         }
+
+        // After _ended: a write token WriteCompleted replaces now is either this one or sees _ended cancelled.
+        try
+        {
+            Volatile.Read(ref _write).Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Replaced by WriteCompleted (which cancels the new one), or the loop already finished.
+        }
     }
 
     /// <summary>
@@ -141,7 +153,12 @@ internal sealed class ReceiveSession : IDisposable
         if (!_write.TryReset())
         {
             _write.Dispose();
-            _write = CancellationTokenSource.CreateLinkedTokenSource(_ended.Token);
+            var fresh = new CancellationTokenSource();
+            Interlocked.Exchange(ref _write, fresh);
+            if (_ended.IsCancellationRequested)
+            {
+                fresh.Cancel();
+            }
         }
     }
 

@@ -25,7 +25,7 @@ internal static partial class ReceiveRunner
         Func<ReceiveSession, Task>? afterLoop = null)
     {
         var (context, request, services) = (receive.Http, receive.Request, receive.Services);
-        using var session = new ReceiveSession(request.ConnectionId, sink.EndsAfterResponse, services.Time.GetTimestamp(), services.Options.WriteTimeout, context.RequestAborted)
+        using var session = new ReceiveSession(request.ConnectionId, sink.EndsAfterResponse, services.Time.GetTimestamp(), services.Options.WriteTimeout, sink.NoticesClientGone ? CancellationToken.None : context.RequestAborted)
         {
             StartCursor = request.Cursor,
         };

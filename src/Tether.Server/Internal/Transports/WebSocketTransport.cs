@@ -263,6 +263,9 @@ internal sealed partial class WebSocketTransport : IServerTransport
 
         public int MaxMessages => MaxMessagesPerFrame;
 
+        /// <summary>The input loop ends the session when the socket closes or fails, so an idle socket registers nothing.</summary>
+        public bool NoticesClientGone => true;
+
         public async ValueTask WriteResponseAsync(PersistentResponseHeader header, IReadOnlyList<Message> messages, CancellationToken cancellationToken)
         {
             try

@@ -65,7 +65,8 @@ internal sealed class TetherServerMetrics : IDisposable
             return;
         }
 
-        string transport = TetherTags.TransportOf(request.QueryString["transport"]);
+        // A live request's query is read value by value: parsing the whole query would keep it for the request's life.
+        string transport = TetherTags.TransportOf(request.HttpContext is { } http ? RequestQuery.Get(http.Request, "transport") : request.QueryString["transport"]);
         if (_open.Add(key, transport))
         {
             _connected.Add(1, new(TetherTags.Transport, transport), new(TetherTags.ConnectionType, key.TypeName));

@@ -143,6 +143,7 @@ internal sealed partial class ConnectionManager
             {
                 entry.Live = null;
                 entry.LastActive = _time.GetTimestamp();
+                entry.LastRequest = Frozen(entry.LastRequest);
                 entry.UnconsumedFrom = session.UnconsumedFrom ?? entry.UnconsumedFrom;
                 entry.LastSentCursor = session.LastSentCursor ?? entry.LastSentCursor;
                 if (entry.State == ConnectionState.Connected)
@@ -207,7 +208,7 @@ internal sealed partial class ConnectionManager
         IRequest request;
         lock (entry)
         {
-            request = entry.LastRequest ?? s_noRequest;
+            request = Frozen(entry.LastRequest) ?? s_noRequest;
         }
 
         Track(() => RaiseConnectedAsync(entry.Events, request, key.ConnectionId));
@@ -326,6 +327,13 @@ internal sealed partial class ConnectionManager
         }
     }
 
+    /// <summary>
+    /// What of a request may outlive it: the live request's view (kept while it is live, so an idle connection holds no
+    /// copy of its URL, query or user) becomes a snapshot when the request detaches or an event handler may outlive it.
+    /// Called while the request is still running.
+    /// </summary>
+    private static IRequest? Frozen(IRequest? request) => request is HttpRequestView view ? view.Snapshot() : request;
+
     private bool HasExpired(ManagedConnection entry, long now)
     {
         var threshold = entry.LastWasLongPolling ? _options.LongPollDelay : s_streamingDisconnectThreshold;
@@ -401,7 +409,7 @@ internal sealed partial class ConnectionManager
             }
 
             live = entry.Live;
-            lastRequest = entry.LastRequest;
+            lastRequest = Frozen(entry.LastRequest);
             EndLocked(entry, state);
         }
 

@@ -27,7 +27,10 @@ internal sealed class ManagedConnection(ConnectionKey key, IConnectionEvents eve
     /// <summary>The live receive request, if any.</summary>
     public ReceiveSession? Live { get; set; }
 
-    /// <summary>The last receive request, as <c>OnDisconnected</c> sees it after a timeout.</summary>
+    /// <summary>
+    /// The last receive request, as <c>OnDisconnected</c> sees it after a timeout: the live request's own view while it
+    /// is live, a snapshot of it once it has detached.
+    /// </summary>
     public IRequest? LastRequest { get; set; }
 
     /// <summary>Where the last receive request's unconsumed messages begin: where to look for another node's commands.</summary>

@@ -11,6 +11,12 @@ internal interface IResponseSink
     /// <summary>The most messages one response carries (the byte bound applies as well).</summary>
     int MaxMessages { get; }
 
+    /// <summary>
+    /// Whether the transport itself notices that the client went away and ends the session (a WebSocket's input loop),
+    /// so the session need not watch the request's aborted token.
+    /// </summary>
+    bool NoticesClientGone => false;
+
     /// <summary>Writes one persistent response.</summary>
     ValueTask WriteResponseAsync(PersistentResponseHeader header, IReadOnlyList<Message> messages, CancellationToken cancellationToken);
 

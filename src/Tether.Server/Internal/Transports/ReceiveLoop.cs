@@ -118,12 +118,28 @@ internal sealed class ReceiveLoop(ReceiveContext receive, ReceiveSession session
     private Task WriteAsync(PersistentResponseHeader header, IReadOnlyList<Message> messages)
     {
         _services.Metrics.Delivered(messages, _request.ConnectionId, _request.Transport);
-        return WithinDeadlineAsync(sink.WriteResponseAsync(header, messages, session.StartWrite()));
+        return WithinDeadline(sink.WriteResponseAsync(header, messages, session.StartWrite()));
     }
 
-    private Task WriteKeepAliveAsync() => WithinDeadlineAsync(sink.WriteKeepAliveAsync(session.StartWrite()));
+    private Task WriteKeepAliveAsync() => WithinDeadline(sink.WriteKeepAliveAsync(session.StartWrite()));
 
-    /// <summary>Awaits a write started with <see cref="ReceiveSession.StartWrite"/>; a write past its deadline ends the session.</summary>
+    /// <summary>
+    /// Completes a write started with <see cref="ReceiveSession.StartWrite"/>: one that completed at once is done (no
+    /// deadline was needed, no state machine is made); a pending one gets its deadline now, and a write past it ends
+    /// the session.
+    /// </summary>
+    private Task WithinDeadline(ValueTask write)
+    {
+        if (write.IsCompletedSuccessfully)
+        {
+            write.GetAwaiter().GetResult();
+            session.WriteCompleted();
+            return Task.CompletedTask;
+        }
+
+        return WithinDeadlineAsync(write);
+    }
+
     private async Task WithinDeadlineAsync(ValueTask write)
     {
         if (!write.IsCompleted)

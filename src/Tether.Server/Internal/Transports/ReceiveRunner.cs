@@ -25,13 +25,13 @@ internal static partial class ReceiveRunner
         Func<ReceiveSession, Task>? afterLoop = null)
     {
         var (context, request, services) = (receive.Http, receive.Request, receive.Services);
-        using var session = new ReceiveSession(request.ConnectionId, sink.EndsAfterResponse, services.Time.GetTimestamp(), services.Options.WriteTimeout, context.RequestAborted)
+        using var session = new ReceiveSession(request.ConnectionId, sink.EndsAfterResponse, services.Time.GetTimestamp(), services.Options.WriteTimeout, sink.NoticesClientGone ? CancellationToken.None : context.RequestAborted)
         {
             StartCursor = request.Cursor,
         };
 
-        var snapshot = receive.View.Snapshot();
-        var outcome = services.Connections.Attach(receive.Key, session, receive.Events, snapshot, request.Kind == ReceiveKind.Connect);
+        // The manager keeps the live request's view and snapshots it when the request detaches.
+        var outcome = services.Connections.Attach(receive.Key, session, receive.Events, receive.View, request.Kind == ReceiveKind.Connect);
         if (outcome is AttachOutcome.Stopped or AttachOutcome.TimedOut)
         {
             Log.RefusedEnded(services.Logger, request.ConnectionId, outcome);

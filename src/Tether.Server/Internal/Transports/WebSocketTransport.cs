@@ -143,7 +143,15 @@ internal sealed partial class WebSocketTransport : IServerTransport
                 message.Release();
                 try
                 {
-                    await onReceived(text).ConfigureAwait(false);
+                    // What the handler sends to this connection is written by the receive loop right after it returns,
+                    // on this thread, rather than after a thread-pool hop (an echo's usual path).
+                    Task received;
+                    using (session.Signal.DeferWakeUps())
+                    {
+                        received = onReceived(text);
+                    }
+
+                    await received.ConfigureAwait(false);
                 }
                 catch (Exception ex) when (RequestFaultHandler.FindUnavailable(ex) is { } unavailable)
                 {
@@ -254,6 +262,9 @@ internal sealed partial class WebSocketTransport : IServerTransport
         public bool EndsAfterResponse => false;
 
         public int MaxMessages => MaxMessagesPerFrame;
+
+        /// <summary>The input loop ends the session when the socket closes or fails, so an idle socket registers nothing.</summary>
+        public bool NoticesClientGone => true;
 
         public async ValueTask WriteResponseAsync(PersistentResponseHeader header, IReadOnlyList<Message> messages, CancellationToken cancellationToken)
         {

@@ -165,8 +165,14 @@ public partial class Connection
                 kind = _messageId is null ? ReceiveKind.Connect : _state == ConnectionState.Reconnecting ? ReceiveKind.Reconnect : ReceiveKind.Poll;
             }
 
-            string url = UrlsFor(attempt.Run, attempt.Session.Name).Receive(kind, _messageId, _groupsToken);
-            return new ReceiveTarget(true, url, kind);
+            TransportUrls urls = UrlsFor(attempt.Run, attempt.Session.Name);
+            if (attempt.Session is LongPollingSession)
+            {
+                // As the JavaScript client: a URL fixed per connection token, the cursor and groups token in a form.
+                return new ReceiveTarget(urls.ReceiveWithoutCursor(kind), FormUrlEncoder.EncodeReceiveBody(_messageId, _groupsToken), kind);
+            }
+
+            return new ReceiveTarget(true, urls.Receive(kind, _messageId, _groupsToken), kind);
         }
     }
 

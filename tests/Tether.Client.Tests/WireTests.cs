@@ -74,7 +74,9 @@ public sealed class WireTests : IAsyncLifetime
                 Assert.Equal("POST", connect.Method);
                 var poll = requests.First(r => r.Operation == "poll");
                 Assert.Equal("POST", poll.Method);
-                Assert.Contains("&messageId=", poll.Query, StringComparison.Ordinal);
+                // As the JavaScript client: the cursor travels in the poll's form body (LongPollingFormTests).
+                Assert.DoesNotContain("messageId=", poll.Query, StringComparison.Ordinal);
+                Assert.Equal("application/x-www-form-urlencoded; charset=UTF-8", poll.Header("Content-Type"));
                 break;
         }
 

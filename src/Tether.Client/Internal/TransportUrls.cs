@@ -6,7 +6,8 @@ namespace Tether.Client.Internal;
 /// <summary>
 /// The URLs of one transport for one connection token, built once: <c>/send</c> as a ready <see cref="Uri"/> (which
 /// also keeps the path and query the HTTP stack asks it for), and the prefixes of <c>/connect</c>, <c>/reconnect</c>
-/// and <c>/poll</c>, to which only the cursor and the groups token are appended per request. Each URL is exactly the
+/// and <c>/poll</c>, to which only the cursor and the groups token are appended per request (or, for long polling,
+/// the receive URLs as ready <see cref="Uri"/>s: its cursor travels in the body). Each URL is exactly the
 /// one <see cref="UrlBuilder"/> builds from the same <see cref="UrlParts"/>.
 /// </summary>
 internal sealed class TransportUrls
@@ -16,6 +17,11 @@ internal sealed class TransportUrls
     private readonly string _reconnect;
     private readonly string _poll;
     private readonly Uri _send;
+
+    /// <summary>The <c>/connect</c>, <c>/reconnect</c> and <c>/poll</c> URLs as <see cref="Uri"/>s, built at first use (long polling only).</summary>
+    private Uri? _connectUri;
+    private Uri? _reconnectUri;
+    private Uri? _pollUri;
 
     /// <summary>The last groups token and its <c>&amp;groupsToken=…</c> suffix: it changes rarely, the cursor on every receive.</summary>
     private EscapedGroupsToken? _groups;
@@ -65,6 +71,17 @@ internal sealed class TransportUrls
 
         return messageId is null ? prefix + groups : UrlEscaping.ConcatEscaped(prefix, "&messageId=", messageId, groups);
     }
+
+    /// <summary>
+    /// The URL of a receive request whose cursor and groups token travel in a form body (long polling): fixed per
+    /// connection token, so built once.
+    /// </summary>
+    public Uri ReceiveWithoutCursor(ReceiveKind kind) => kind switch
+    {
+        ReceiveKind.Connect => _connectUri ??= new Uri(_connect),
+        ReceiveKind.Reconnect => _reconnectUri ??= new Uri(_reconnect),
+        _ => _pollUri ??= new Uri(_poll),
+    };
 
     private sealed class EscapedGroupsToken(string token, string suffix)
     {

@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Net.Http;
+using System.Net.Http.Headers;
 using System.Threading;
 using System.Threading.Tasks;
 using Tether.Protocol;
@@ -9,13 +10,17 @@ namespace Tether.Client.Internal.Transports;
 
 /// <summary>
 /// The long-polling transport: a loop of POSTs, <c>/connect</c> until a message id is known, then <c>/poll</c>, and
-/// <c>/reconnect</c> while reconnecting. After a failed poll it moves to Reconnecting at once, raises <c>Error</c>
-/// (not for aborted requests or I/O errors), waits <c>ErrorDelay</c> (2 s) and polls again; Reconnected comes with the
-/// first answer, or <c>ReconnectDelay</c> (5 s) after a reconnect poll was sent if it has not failed by then
-/// (docs/protocol.md#long-polling).
+/// <c>/reconnect</c> while reconnecting; each carries the cursor and groups token in a form body, as the JavaScript
+/// client does, to a URL fixed per connection token. After a failed poll it moves to Reconnecting at once, raises
+/// <c>Error</c> (not for aborted requests or I/O errors), waits <c>ErrorDelay</c> (2 s) and polls again; Reconnected
+/// comes with the first answer, or <c>ReconnectDelay</c> (5 s) after a reconnect poll was sent if it has not failed by
+/// then (docs/protocol.md#long-polling).
 /// </summary>
 internal sealed class LongPollingSession : TransportSession
 {
+    /// <summary>The JavaScript client's content type for a receive's form (the classic server reads the form whatever it says).</summary>
+    private static readonly MediaTypeHeaderValue s_formContentType = new("application/x-www-form-urlencoded") { CharSet = "UTF-8" };
+
     private readonly TimeSpan _reconnectDelay;
     private readonly TimeSpan _errorDelay;
 
@@ -52,7 +57,7 @@ internal sealed class LongPollingSession : TransportSession
         while (!stoppingOrClosing.IsCancellationRequested)
         {
             // The connection picks /connect (no message id yet), /reconnect (reconnecting) or /poll, after applying
-            // everything reported before, so the URL carries the latest cursor.
+            // everything reported before, so the body carries the latest cursor.
             ReceiveTarget target = await Output.ReceiveUrlAsync(ReceiveKind.Poll).ConfigureAwait(false);
             if (!target.Allowed)
             {
@@ -70,9 +75,15 @@ internal sealed class LongPollingSession : TransportSession
             Exception? error = null;
             try
             {
-                TransportLog.Opening(Context.Logger, Name, target.Url!);
-                // No content: the handler sends "Content-Length: 0" for a POST without a body.
-                using var request = new HttpRequestMessage(HttpMethod.Post, target.Url);
+                TransportLog.Opening(Context.Logger, Name, target.PostUri!.OriginalString);
+                // Without a cursor or groups token, no content: the handler sends "Content-Length: 0".
+                using var request = new HttpRequestMessage(HttpMethod.Post, target.PostUri);
+                if (target.Form is { } form)
+                {
+                    request.Content = new ByteArrayContent(form);
+                    request.Content.Headers.ContentType = s_formContentType;
+                }
+
                 using HttpResponseMessage response = TransportContext.EnsureSuccess(await Context.StartHttpAsync(request, isLongRunning: true, closing).ConfigureAwait(false));
                 using CancellationTokenRegistration abort = closing.Register(static r => ((HttpResponseMessage)r!).Dispose(), response);
                 await HttpSend.ReadBodyAsync(Context, response, _body, _buffer, closing).ConfigureAwait(false);

@@ -153,9 +153,25 @@ internal readonly struct ReceiveTarget
         Kind = kind;
     }
 
+    /// <summary>A long-polling receive: a fixed URL, the cursor and groups token in a form body.</summary>
+    public ReceiveTarget(Uri postUri, byte[]? form, ReceiveKind kind)
+    {
+        Allowed = true;
+        PostUri = postUri;
+        Form = form;
+        Kind = kind;
+    }
+
     public bool Allowed { get; }
 
+    /// <summary>The URL of a receive whose cursor travels in the query (WebSockets, Server-Sent Events).</summary>
     public string? Url { get; }
+
+    /// <summary>The URL of a long-polling receive, fixed per connection token.</summary>
+    public Uri? PostUri { get; }
+
+    /// <summary>The form body of a long-polling receive (<c>messageId=…&amp;groupsToken=…</c>), <see langword="null"/> when it has neither.</summary>
+    public byte[]? Form { get; }
 
     public ReceiveKind Kind { get; }
 }

@@ -48,7 +48,14 @@ internal sealed class ConnectionTokenProtector
         Convert.ToBase64String(KeyRingFailure.Protect(_connectionTokens, Encoding.UTF8.GetBytes(connectionId + ":" + userName)));
 
     /// <summary>Reads a connection token; <see langword="false"/> for anything tampered, foreign or malformed.</summary>
-    public bool TryUnprotectConnectionToken(string token, out string connectionId, out string userName)
+    /// <param name="token">The token as the client sent it.</param>
+    /// <param name="connectionId">The connection id it holds.</param>
+    /// <param name="userName">The user it was issued to.</param>
+    /// <param name="remember">
+    /// Whether to remember what it unprotected to: only when the client will send it again soon (polls, <c>/send</c>);
+    /// a WebSocket client does not, and an entry it never uses again would stay until its generation is dropped.
+    /// </param>
+    public bool TryUnprotectConnectionToken(string token, out string connectionId, out string userName, bool remember = true)
     {
         if (TryGetRemembered(token, out connectionId, out userName))
         {
@@ -71,7 +78,11 @@ internal sealed class ConnectionTokenProtector
             return false;
         }
 
-        _connectionCache.Add(token, new ConnectionTokenContent(connectionId, userName));
+        if (remember)
+        {
+            _connectionCache.Add(token, new ConnectionTokenContent(connectionId, userName));
+        }
+
         return true;
     }
 
@@ -101,7 +112,10 @@ internal sealed class ConnectionTokenProtector
     /// Reads a groups token. A token that fails to unprotect, belongs to another connection or is malformed yields an
     /// empty list: classic servers ignore bad groups tokens rather than reject the request.
     /// </summary>
-    public List<string> UnprotectGroupsToken(string? token, string connectionId)
+    /// <param name="token">The groups token as the client sent it.</param>
+    /// <param name="connectionId">The connection it must belong to.</param>
+    /// <param name="remember">Whether to remember what it unprotected to (see <see cref="TryUnprotectConnectionToken"/>).</param>
+    public List<string> UnprotectGroupsToken(string? token, string connectionId, bool remember = true)
     {
         if (string.IsNullOrEmpty(token))
         {
@@ -116,7 +130,10 @@ internal sealed class ConnectionTokenProtector
             }
 
             content = read;
-            _groupsCache.Add(token, content);
+            if (remember)
+            {
+                _groupsCache.Add(token, content);
+            }
         }
 
         return string.Equals(content.ConnectionId, connectionId, StringComparison.OrdinalIgnoreCase) ? [.. content.Groups] : [];

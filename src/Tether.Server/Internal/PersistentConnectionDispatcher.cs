@@ -176,7 +176,7 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
             return null;
         }
 
-        var read = ReadConnectionId(context);
+        var read = ReadConnectionId(context, transport.ResendsTokens);
         if (read.ConnectionId is not { } connectionId)
         {
             await PlainResponses.FailAsync(context, read.Status, read.Error!).ConfigureAwait(false);
@@ -242,7 +242,7 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
     }
 
     /// <summary>The connection id from this type's token, once the user is checked; or the 400/403 to answer.</summary>
-    private ConnectionIdRead ReadConnectionId(HttpContext context)
+    private ConnectionIdRead ReadConnectionId(HttpContext context, bool remember)
     {
         // A live connection's token is remembered: look it up from the stack, with no string made for it.
         Span<char> decoded = stackalloc char[2 * MaxStackTokenChars];
@@ -256,7 +256,7 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
                 return new(null, StatusCodes.Status400BadRequest, MissingToken);
             }
 
-            if (!_tokens.TryUnprotectConnectionToken(token, out connectionId, out tokenUser))
+            if (!_tokens.TryUnprotectConnectionToken(token, out connectionId, out tokenUser, remember))
             {
                 Log.BadToken(_logger);
                 return new(null, StatusCodes.Status400BadRequest, BadToken);
@@ -382,7 +382,7 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
             groupsToken ??= form["groupsToken"];
         }
 
-        List<string> groups = string.IsNullOrEmpty(groupsToken) ? [] : await RejoinGroupsAsync(connection, request, connectionId, groupsToken).ConfigureAwait(false);
+        List<string> groups = string.IsNullOrEmpty(groupsToken) ? [] : await RejoinGroupsAsync(connection, request, connectionId, groupsToken, transport.ResendsTokens).ConfigureAwait(false);
         var receiveRequest = new ReceiveRequest
         {
             ConnectionId = connectionId,
@@ -421,9 +421,9 @@ internal sealed partial class PersistentConnectionDispatcher<[DynamicallyAccesse
         };
     }
 
-    private async Task<List<string>> RejoinGroupsAsync(TConnection connection, IRequest request, string connectionId, string? groupsToken)
+    private async Task<List<string>> RejoinGroupsAsync(TConnection connection, IRequest request, string connectionId, string? groupsToken, bool remember)
     {
-        var qualified = _tokens.UnprotectGroupsToken(groupsToken, connectionId);
+        var qualified = _tokens.UnprotectGroupsToken(groupsToken, connectionId, remember);
         if (qualified.Count == 0)
         {
             return qualified;

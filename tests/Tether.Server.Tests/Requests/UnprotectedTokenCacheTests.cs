@@ -145,6 +145,24 @@ public sealed class UnprotectedTokenCacheTests
         Assert.Empty(tokens.UnprotectGroupsToken(groupsToken, "c2"));
     }
 
+    [Fact]
+    public void Protector_TokensReadWithoutRemembering_AreAcceptedButNotKept()
+    {
+        // WebSocket requests: the client sends its tokens over HTTP once or twice, then never again.
+        var tokens = new ConnectionTokenProtector(new EphemeralDataProtectionProvider(), "Cached");
+        string token = tokens.ProtectConnectionToken("c1", "ann");
+        string groupsToken = tokens.ProtectGroupsToken("c1", ["Cached.a"]);
+
+        Assert.True(tokens.TryUnprotectConnectionToken(token, out string id, out string user, remember: false));
+        Assert.Equal(("c1", "ann"), (id, user));
+        Assert.Equal(["Cached.a"], tokens.UnprotectGroupsToken(groupsToken, "c1", remember: false));
+
+        Assert.Equal(0, tokens.ConnectionCache.Count);
+        Assert.False(tokens.TryGetRemembered(token, out _, out _));
+        Assert.False(tokens.TryUnprotectConnectionToken(token[..^2], out _, out _, remember: false));
+        Assert.Empty(tokens.UnprotectGroupsToken(groupsToken, "c2", remember: false));
+    }
+
     private static UnprotectedTokenCache<string> NewCache(int maxEntries, long maxBytes, TimeProvider time) =>
         new(maxEntries, maxBytes, MaxAge, time, static v => v.Length);
 }

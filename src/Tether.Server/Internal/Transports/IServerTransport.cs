@@ -21,6 +21,12 @@ internal interface IServerTransport
     /// </summary>
     bool TakesJsonpAndFormFields { get; }
 
+    /// <summary>
+    /// Whether the client keeps sending its tokens over HTTP for the connection's life (polls, <c>/send</c>), so that
+    /// remembering what they unprotect to pays; a WebSocket client sends nothing more over HTTP after <c>/start</c>.
+    /// </summary>
+    bool ResendsTokens => true;
+
     /// <summary>What a request of <paramref name="operation"/> receives, or <see langword="null"/> when it is a plain <c>/send</c>.</summary>
     ReceiveKind? KindOf(RequestOperation operation);
 

@@ -39,6 +39,9 @@ internal sealed partial class WebSocketTransport : IServerTransport
 
     public bool TakesJsonpAndFormFields => false;
 
+    /// <summary>After <c>/start</c> the client's messages go over the socket: an idle connection pins no remembered token.</summary>
+    public bool ResendsTokens => false;
+
     private static ReadOnlyMemory<byte> KeepAlive { get; } = "{}"u8.ToArray();
 
     /// <summary>Classic treats every webSockets request but <c>/connect</c>, <c>/send</c> included, as a reconnect.</summary>

@@ -51,6 +51,12 @@ internal sealed record ReceiveContext(
 
     public ConnectionKey Key => new(Request.TypeName, Request.ConnectionId);
 
+    /// <summary>
+    /// Whether the connection answers some messages with a frame of its own (<see cref="IDirectReplyFeature"/>): hub
+    /// invocations do; a plain persistent connection never does, so its requests carry no such feature.
+    /// </summary>
+    public bool RepliesDirectly => Connection is Hubs.Internal.HubEndpoint;
+
     private Task RaiseReceived(string data)
     {
         Services.Metrics.MessageReceived(Request.TypeName, TransportNames.WebSockets);

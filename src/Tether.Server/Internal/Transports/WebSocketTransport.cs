@@ -70,7 +70,11 @@ internal sealed partial class WebSocketTransport : IServerTransport
         // The input loop ends when the client answers our close frame; if that handshake times out, the socket is
         // aborted, which ends the loop's pending read. Its reads take no token: an idle one registers nothing.
         using var sink = new Sink(socket, request.ConnectionId);
-        receive.Http.Features.Set<IDirectReplyFeature>(sink);
+        if (receive.RepliesDirectly)
+        {
+            // Kestrel keeps features it does not know in a list of its own, made on first use: only hubs need this one.
+            receive.Http.Features.Set<IDirectReplyFeature>(sink);
+        }
         Task? reading = null;
         await ReceiveRunner.RunAsync(
             receive,

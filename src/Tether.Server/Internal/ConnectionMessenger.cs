@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Tether.Server.Messaging;
 
 namespace Tether.Server.Internal;
@@ -13,6 +14,9 @@ internal sealed class ConnectionMessenger : IConnection, IConnectionGroupManager
     private readonly string _typeName;
     private readonly JsonSerializerOptions _json;
     private readonly Diagnostics.TetherServerMetrics _metrics;
+
+    /// <summary>How the options write a string, the commonest value (an echo's): looked up once, not per message.</summary>
+    private JsonTypeInfo<string>? _stringInfo;
 
     public ConnectionMessenger(IMessageBus bus, string typeName, JsonSerializerOptions json, Diagnostics.TetherServerMetrics metrics)
     {
@@ -103,6 +107,7 @@ internal sealed class ConnectionMessenger : IConnection, IConnectionGroupManager
         {
             null => "null"u8.ToArray(),
             ArraySegment<byte> json => PreserializedJson.ToPayload(json, nameof(value)),
+            string text => JsonSerializer.SerializeToUtf8Bytes(text, _stringInfo ??= (JsonTypeInfo<string>)JsonMetadata.For(_json, typeof(string))),
             _ => JsonSerializer.SerializeToUtf8Bytes(value, JsonMetadata.For(_json, value.GetType())),
         };
     }

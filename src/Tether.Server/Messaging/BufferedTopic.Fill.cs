@@ -29,7 +29,7 @@ internal sealed partial class BufferedTopic
         ulong count;
         TopicSubscription?[] slots;
         int used;
-        lock (_lock)
+        lock (Gate)
         {
             if (_removed)
             {

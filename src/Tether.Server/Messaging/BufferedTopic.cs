@@ -25,11 +25,10 @@ internal sealed partial class BufferedTopic
     /// <summary>The first sequence number of a topic with sparse ids, so older messages can be put in front (see <see cref="TryPrepend"/>).</summary>
     private const ulong SparseOrigin = 1UL << 40;
 
-    private readonly Lock _lock = new();
     private readonly TopicSettings _settings;
     private readonly SubscriberSet _subscribers = new();
 
-    // Written under _lock; read without it through Volatile.
+    // Written under Gate; read without it through Volatile.
     private StoredMessage[] _buffer = [];
     private ulong _head;
     private ulong _next;
@@ -38,7 +37,7 @@ internal sealed partial class BufferedTopic
     private bool _removed;
     private ulong _completeAfter = ulong.MaxValue;
 
-    // Under _lock only.
+    // Under Gate only.
     private long _lastUsed;
 
     /// <summary>Creates an empty topic.</summary>
@@ -60,6 +59,13 @@ internal sealed partial class BufferedTopic
 
     /// <summary>The topic name.</summary>
     public string Name { get; }
+
+    /// <summary>
+    /// What writers lock: the subscriber set, which the topic owns for its whole life and never hands out. Monitor
+    /// keeps an uncontended lock in the object's header, so a topic carries no lock object of its own (an idle
+    /// connection's topic is one per connection).
+    /// </summary>
+    private SubscriberSet Gate => _subscribers;
 
     /// <summary>The key of the topic in cursors.</summary>
     public ulong Key { get; }
@@ -89,7 +95,7 @@ internal sealed partial class BufferedTopic
     {
         get
         {
-            lock (_lock)
+            lock (Gate)
             {
                 return _subscribers.Count;
             }
@@ -112,7 +118,7 @@ internal sealed partial class BufferedTopic
         TopicSubscription?[] slots;
         int used;
         ulong seq;
-        lock (_lock)
+        lock (Gate)
         {
             if (_removed)
             {
@@ -169,7 +175,7 @@ internal sealed partial class BufferedTopic
     {
         TopicSubscription?[] slots;
         int used;
-        lock (_lock)
+        lock (Gate)
         {
             slots = _subscribers.Snapshot(out used);
         }
@@ -201,7 +207,7 @@ internal sealed partial class BufferedTopic
             budget = saved;
         }
 
-        lock (_lock)
+        lock (Gate)
         {
             TryRead(from, upTo, ref sink, ref budget, validate: false, out exhausted, out ulong resume);
             return resume;
@@ -228,7 +234,7 @@ internal sealed partial class BufferedTopic
             return 0;
         }
 
-        lock (_lock)
+        lock (Gate)
         {
             ulong start = FindStart(_buffer, _head, _next, from);
             ulong end = upTo == ulong.MaxValue ? _next : FindStart(_buffer, start, _next, upTo);
@@ -244,7 +250,7 @@ internal sealed partial class BufferedTopic
     /// <returns><see langword="false"/> when the topic was removed; nothing was registered.</returns>
     public bool TryAddSubscriber(TopicSubscription subscriber, out int slot, out ulong oldestId, out ulong nextSeq)
     {
-        lock (_lock)
+        lock (Gate)
         {
             nextSeq = _next;
             oldestId = _head < _next ? _buffer[Slot(_buffer, _head)].Id : nextSeq;
@@ -265,7 +271,7 @@ internal sealed partial class BufferedTopic
     /// <param name="slot">The slot <see cref="TryAddSubscriber"/> gave it.</param>
     public void RemoveSubscriber(TopicSubscription subscriber, int slot)
     {
-        lock (_lock)
+        lock (Gate)
         {
             if (_subscribers.Remove(subscriber, slot))
             {
@@ -278,7 +284,7 @@ internal sealed partial class BufferedTopic
     /// <returns><see langword="false"/> when the topic was removed.</returns>
     public bool TryTouch()
     {
-        lock (_lock)
+        lock (Gate)
         {
             _lastUsed = _settings.Time.GetTimestamp();
             return !_removed;
@@ -294,7 +300,7 @@ internal sealed partial class BufferedTopic
     /// <param name="seq">The sequence number of the oldest message in the bus.</param>
     public void EvictThrough(ulong seq)
     {
-        lock (_lock)
+        lock (Gate)
         {
             TrimTo(Math.Min(seq + 1, _next), DropReason.Evicted);
         }
@@ -306,7 +312,7 @@ internal sealed partial class BufferedTopic
     /// <returns><see langword="true"/> when the topic is removed (now or before).</returns>
     public bool TryExpire(long now, TimeSpan ttl)
     {
-        lock (_lock)
+        lock (Gate)
         {
             if (_removed)
             {

@@ -23,7 +23,7 @@ internal struct TopicEntry
 /// </summary>
 /// <remarks>
 /// <para>The reader-side state (positions, the cached cursor) belongs to the one reader and takes no lock. Changes to the
-/// set of topics and <see cref="Dispose"/> serialize on a private gate so that no topic is registered after disposal;
+/// set of topics and <see cref="Dispose"/> serialize on the subscription's own monitor so that no topic is registered after disposal;
 /// the gate is taken before a topic's lock, never the other way round.</para>
 /// <para>The first topic given to <see cref="Start"/> is the subscription's command topic (the connection's own topic):
 /// <see cref="IMessageSubscription.Read(List{Message}, int, long)"/> implementations read it first, so a connection's
@@ -35,7 +35,6 @@ internal abstract class TopicSubscription : IMessageSubscription
 {
     private readonly TopicTable _table;
     private readonly Action _onMessagesAvailable;
-    private readonly Lock _gate = new();
     private string? _cursor;
     private bool _disposed;
 
@@ -49,6 +48,12 @@ internal abstract class TopicSubscription : IMessageSubscription
         _onMessagesAvailable = onMessagesAvailable;
         Entries = new TopicEntry[Math.Max(capacity, 1)];
     }
+
+    /// <summary>
+    /// The gate: the subscription itself, which no other code locks (Monitor keeps an uncontended lock in the object's
+    /// header, so a subscription carries no lock object of its own; there is one per connection).
+    /// </summary>
+    private object Gate => this;
 
     /// <inheritdoc/>
     public string Cursor => _cursor ??= BuildCursor();
@@ -149,7 +154,7 @@ internal abstract class TopicSubscription : IMessageSubscription
         bool unread;
         ulong oldestId = 0;
         ulong nextSeq = 0;
-        lock (_gate)
+        lock (Gate)
         {
             // Already covered: the current position neither loses nor repeats anything.
             int index = _disposed ? -1 : Register(topic, out oldestId, out nextSeq);
@@ -173,7 +178,7 @@ internal abstract class TopicSubscription : IMessageSubscription
     public void RemoveTopic(string topic)
     {
         ArgumentException.ThrowIfNullOrEmpty(topic);
-        lock (_gate)
+        lock (Gate)
         {
             if (_disposed)
             {
@@ -204,7 +209,7 @@ internal abstract class TopicSubscription : IMessageSubscription
     /// <remarks>Unregisters from every topic. <see cref="Cursor"/> stays readable; reads return 0.</remarks>
     public void Dispose()
     {
-        lock (_gate)
+        lock (Gate)
         {
             if (_disposed)
             {

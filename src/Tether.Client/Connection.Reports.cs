@@ -16,7 +16,7 @@ public partial class Connection
     /// <summary>Whether message tracing is on, so that transports keep each payload's text.</summary>
     internal bool TracesMessages => (TraceLevel & TraceLevels.Messages) != 0 && _syncTraceWriter != TextWriter.Null;
 
-    internal UrlParts UrlPartsFor(ConnectionRun run, string? transport, bool receive)
+    internal UrlParts UrlPartsFor(ConnectionRun run, string? transport)
     {
         lock (_lock)
         {
@@ -26,9 +26,7 @@ public partial class Connection
                 transport,
                 run.ConnectionData,
                 _connectionToken,
-                run.QueryString,
-                receive ? _messageId : null,
-                receive ? _groupsToken : null);
+                run.QueryString);
         }
     }
 

@@ -256,7 +256,7 @@ public partial class Connection
         int redirects = 0;
         while (true)
         {
-            string url = UrlBuilder.Negotiate(UrlPartsFor(run, null, receive: false));
+            string url = UrlBuilder.Negotiate(UrlPartsFor(run, null));
             Log.Negotiating(_logger, url);
             Trace(TraceLevels.Events, "Negotiating {0}", url);
             using var request = new HttpRequestMessage(HttpMethod.Get, url);
@@ -330,7 +330,7 @@ public partial class Connection
 
     private async Task SendStartAsync(ConnectionRun run, TransportAttempt host, CancellationToken cancellationToken)
     {
-        string url = UrlBuilder.Start(UrlPartsFor(run, host.Session.Name, receive: false));
+        string url = UrlBuilder.Start(UrlPartsFor(run, host.Session.Name));
         Task<string> request = GetStringAsync(host.Descriptor.HttpClient, url, cancellationToken);
         Task winner = await Task.WhenAny(request, host.FailedDuringStart).ConfigureAwait(false);
         if (winner == host.FailedDuringStart)

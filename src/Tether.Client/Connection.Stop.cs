@@ -144,7 +144,7 @@ public partial class Connection
         {
             using CancellationTokenSource bound = Clock.CreateTimeoutSource(TimeProvider, timeout);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(bound.Token, cancellationToken);
-            string url = UrlBuilder.Abort(UrlPartsFor(run, host.Session.Name, receive: false));
+            string url = UrlBuilder.Abort(UrlPartsFor(run, host.Session.Name));
             using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(string.Empty) };
             using HttpResponseMessage response = await SendHttpAsync(host.Descriptor.HttpClient, request, isLongRunning: false, linked.Token).ConfigureAwait(false);
             return true;

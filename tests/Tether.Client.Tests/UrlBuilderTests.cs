@@ -1,4 +1,5 @@
 using Tether.Client.Internal;
+using Tether.Client.Internal.Transports;
 
 namespace Tether.Client.Tests;
 
@@ -8,8 +9,31 @@ public sealed class UrlBuilderTests
     private const string Token = "Ab+c/d==";
     private const string EscapedToken = "Ab%2Bc%2Fd%3D%3D";
 
-    private static UrlParts Parts(string? transport = null, string? data = null, string? qs = null, string? messageId = null, string? groupsToken = null, string? token = Token) =>
-        new("http://h/echo/", "2.1", transport, data, token, qs, messageId, groupsToken);
+    private static UrlParts Parts(string? transport = null, string? data = null, string? qs = null, string? token = Token) =>
+        new("http://h/echo/", "2.1", transport, data, token, qs);
+
+    private static string Receive(ReceiveKind kind, string transport, string? data = null, string? qs = null, string? messageId = null, string? groupsToken = null) =>
+        new TransportUrls(Parts(transport, data, qs)).Receive(kind, messageId, groupsToken);
+
+    /// <summary>
+    /// The classic .NET client's receive URL, written out from its rule (docs/protocol.md#query-strings): the common
+    /// query, then <c>messageId</c> and <c>groupsToken</c> when not null, escaped with <see cref="Uri.EscapeDataString(string)"/>.
+    /// </summary>
+    private static string ClassicReceiveUrl(string operation, UrlParts parts, string? messageId, string? groupsToken)
+    {
+        string url = parts.BaseUrl + operation + "?" + UrlBuilder.CommonQuery(parts, parts.Transport);
+        if (messageId != null)
+        {
+            url += "&messageId=" + Uri.EscapeDataString(messageId);
+        }
+
+        if (groupsToken != null)
+        {
+            url += "&groupsToken=" + Uri.EscapeDataString(groupsToken);
+        }
+
+        return url;
+    }
 
     [Fact]
     public void V1_NegotiateHasNoTransportNorToken()
@@ -20,13 +44,13 @@ public sealed class UrlBuilderTests
     [Fact]
     public void V7_ServerSentEventsConnect()
     {
-        Assert.Equal($"http://h/echo/connect?clientProtocol=2.1&transport=serverSentEvents&connectionToken={EscapedToken}", UrlBuilder.Connect(Parts("serverSentEvents")));
+        Assert.Equal($"http://h/echo/connect?clientProtocol=2.1&transport=serverSentEvents&connectionToken={EscapedToken}", Receive(ReceiveKind.Connect, "serverSentEvents"));
     }
 
     [Fact]
     public void V8_WebSocketConnectAsWsUri()
     {
-        string url = UrlBuilder.Connect(Parts("webSockets"));
+        string url = Receive(ReceiveKind.Connect, "webSockets");
         Assert.Equal($"ws://h/echo/connect?clientProtocol=2.1&transport=webSockets&connectionToken={EscapedToken}", UrlBuilder.ToWebSocketUri(url).ToString());
         Assert.Equal("wss://h/x", UrlBuilder.ToWebSocketUri("https://h/x").ToString());
         Assert.Throws<InvalidOperationException>(() => UrlBuilder.ToWebSocketUri("ftp://h/x"));
@@ -35,7 +59,7 @@ public sealed class UrlBuilderTests
     [Fact]
     public void V9_LongPollingConnectWithoutMessageId()
     {
-        Assert.Equal($"http://h/echo/connect?clientProtocol=2.1&transport=longPolling&connectionToken={EscapedToken}", UrlBuilder.Connect(Parts("longPolling")));
+        Assert.Equal($"http://h/echo/connect?clientProtocol=2.1&transport=longPolling&connectionToken={EscapedToken}", Receive(ReceiveKind.Connect, "longPolling"));
     }
 
     [Fact]
@@ -43,7 +67,7 @@ public sealed class UrlBuilderTests
     {
         Assert.Equal(
             $"http://h/echo/poll?clientProtocol=2.1&transport=longPolling&connectionToken={EscapedToken}&messageId=d-8B3C21F4-A%2C0%7CB%2C2&groupsToken=Gx%2By%3D",
-            UrlBuilder.Poll(Parts("longPolling", messageId: "d-8B3C21F4-A,0|B,2", groupsToken: "Gx+y=")));
+            Receive(ReceiveKind.Poll, "longPolling", messageId: "d-8B3C21F4-A,0|B,2", groupsToken: "Gx+y="));
     }
 
     [Fact]
@@ -51,13 +75,13 @@ public sealed class UrlBuilderTests
     {
         Assert.Equal(
             $"http://h/echo/reconnect?clientProtocol=2.1&transport=webSockets&connectionData=[{{\"Name\":\"chat\"}}]&connectionToken={EscapedToken}&a=1&b=2&messageId=m&groupsToken=g",
-            UrlBuilder.Reconnect(Parts("webSockets", data: "[{\"Name\":\"chat\"}]", qs: "?a=1&b=2", messageId: "m", groupsToken: "g")));
+            Receive(ReceiveKind.Reconnect, "webSockets", data: "[{\"Name\":\"chat\"}]", qs: "?a=1&b=2", messageId: "m", groupsToken: "g"));
     }
 
     [Fact]
     public void EmptyMessageIdStillAppears()
     {
-        Assert.EndsWith("&messageId=", UrlBuilder.Poll(Parts("longPolling", messageId: "")));
+        Assert.EndsWith("&messageId=", Receive(ReceiveKind.Poll, "longPolling", messageId: ""));
     }
 
     [Theory]
@@ -66,8 +90,8 @@ public sealed class UrlBuilderTests
     [InlineData("abort")]
     public void NonReceiveOperationsNeverCarryCursorOrGroups(string op)
     {
-        UrlParts parts = Parts("serverSentEvents", qs: "&x=y", messageId: "m", groupsToken: "g");
-        string url = op switch { "start" => UrlBuilder.Start(parts), "send" => UrlBuilder.Send(parts), _ => UrlBuilder.Abort(parts) };
+        UrlParts parts = Parts("serverSentEvents", qs: "&x=y");
+        string url = op switch { "start" => UrlBuilder.Start(parts), "send" => new TransportUrls(parts).Send.OriginalString, _ => UrlBuilder.Abort(parts) };
         Assert.Equal($"http://h/echo/{op}?clientProtocol=2.1&transport=serverSentEvents&connectionToken={EscapedToken}&x=y", url);
     }
 
@@ -99,18 +123,18 @@ public sealed class UrlBuilderTests
     [InlineData("longPolling", null, "?a=1&b=2", "d-8B3C21F4-A,0|B,2", "Gx+y=")]
     [InlineData("serverSentEvents", "[{\"Name\":\"chat\"}]", "&x=y", "", null)]
     [InlineData("webSockets", null, "z=1", "é€😀 /?&", "g")]
-    public void TransportUrls_AreTheUrlsUrlBuilderBuilds(string transport, string? data, string? qs, string? messageId, string? groupsToken)
+    public void TransportUrls_AreTheClassicClientsUrls(string transport, string? data, string? qs, string? messageId, string? groupsToken)
     {
-        var urls = new TransportUrls(Parts(transport, data, qs));
-        UrlParts receive = Parts(transport, data, qs, messageId, groupsToken);
-        Assert.Equal(UrlBuilder.Connect(receive), urls.Receive(Internal.Transports.ReceiveKind.Connect, messageId, groupsToken));
-        Assert.Equal(UrlBuilder.Reconnect(receive), urls.Receive(Internal.Transports.ReceiveKind.Reconnect, messageId, groupsToken));
-        Assert.Equal(UrlBuilder.Poll(receive), urls.Receive(Internal.Transports.ReceiveKind.Poll, messageId, groupsToken));
-        Assert.Equal(UrlBuilder.Send(receive), urls.Send.OriginalString);
+        UrlParts parts = Parts(transport, data, qs);
+        var urls = new TransportUrls(parts);
+        Assert.Equal(ClassicReceiveUrl("connect", parts, messageId, groupsToken), urls.Receive(ReceiveKind.Connect, messageId, groupsToken));
+        Assert.Equal(ClassicReceiveUrl("reconnect", parts, messageId, groupsToken), urls.Receive(ReceiveKind.Reconnect, messageId, groupsToken));
+        Assert.Equal(ClassicReceiveUrl("poll", parts, messageId, groupsToken), urls.Receive(ReceiveKind.Poll, messageId, groupsToken));
+        Assert.Equal(ClassicReceiveUrl("send", parts, null, null), urls.Send.OriginalString);
 
         // The escaped groups token is kept for the next request; another token replaces it.
-        Assert.Equal(UrlBuilder.Poll(Parts(transport, data, qs, "m", "other+token")), urls.Receive(Internal.Transports.ReceiveKind.Poll, "m", "other+token"));
-        Assert.Equal(UrlBuilder.Poll(receive), urls.Receive(Internal.Transports.ReceiveKind.Poll, messageId, groupsToken));
+        Assert.Equal(ClassicReceiveUrl("poll", parts, "m", "other+token"), urls.Receive(ReceiveKind.Poll, "m", "other+token"));
+        Assert.Equal(ClassicReceiveUrl("poll", parts, messageId, groupsToken), urls.Receive(ReceiveKind.Poll, messageId, groupsToken));
     }
 
     [Fact]

@@ -6,7 +6,7 @@ namespace Tether.Client.Internal;
 /// <summary>The parts every protocol URL is built from.</summary>
 internal readonly struct UrlParts
 {
-    public UrlParts(string baseUrl, string protocol, string? transport, string? connectionData, string? connectionToken, string? queryString, string? messageId = null, string? groupsToken = null)
+    public UrlParts(string baseUrl, string protocol, string? transport, string? connectionData, string? connectionToken, string? queryString)
     {
         BaseUrl = baseUrl;
         Protocol = protocol;
@@ -14,8 +14,6 @@ internal readonly struct UrlParts
         ConnectionData = connectionData;
         ConnectionToken = connectionToken;
         QueryString = queryString;
-        MessageId = messageId;
-        GroupsToken = groupsToken;
     }
 
     /// <summary>The endpoint URL, ending with <c>/</c>.</summary>
@@ -30,36 +28,24 @@ internal readonly struct UrlParts
     public string? ConnectionToken { get; }
 
     public string? QueryString { get; }
-
-    public string? MessageId { get; }
-
-    public string? GroupsToken { get; }
 }
 
 /// <summary>
-/// Builds the protocol URLs exactly as the classic .NET client does (docs/protocol.md#query-strings):
-/// <c>{url}{op}?clientProtocol=P&amp;transport=T&amp;connectionData=D&amp;connectionToken=CT&amp;{qs}&amp;messageId=M&amp;groupsToken=G</c>.
+/// Builds the protocol URLs that carry no cursor exactly as the classic .NET client does (docs/protocol.md#query-strings):
+/// <c>{url}{op}?clientProtocol=P&amp;transport=T&amp;connectionData=D&amp;connectionToken=CT&amp;{qs}</c>. The receive
+/// URLs (connect, reconnect, poll) and <c>/send</c> come from <see cref="TransportUrls"/>, built once per connection token.
 /// </summary>
 /// <remarks>
-/// Negotiate has no transport; <c>messageId</c> and <c>groupsToken</c> appear only on connect, reconnect and poll,
-/// and only when not null (an empty string still gives <c>messageId=</c>). Values are escaped with
-/// <see cref="Uri.EscapeDataString(string)"/>, except <c>connectionData</c>, which the classic client appends raw.
+/// Negotiate has no transport. Values are escaped with <see cref="Uri.EscapeDataString(string)"/>, except
+/// <c>connectionData</c>, which the classic client appends raw.
 /// </remarks>
 internal static class UrlBuilder
 {
-    public static string Negotiate(in UrlParts parts) => Build("negotiate", parts, transport: null, receive: false);
+    public static string Negotiate(in UrlParts parts) => Build("negotiate", parts, transport: null);
 
-    public static string Start(in UrlParts parts) => Build("start", parts, parts.Transport, receive: false);
+    public static string Start(in UrlParts parts) => Build("start", parts, parts.Transport);
 
-    public static string Connect(in UrlParts parts) => Build("connect", parts, parts.Transport, receive: true);
-
-    public static string Reconnect(in UrlParts parts) => Build("reconnect", parts, parts.Transport, receive: true);
-
-    public static string Poll(in UrlParts parts) => Build("poll", parts, parts.Transport, receive: true);
-
-    public static string Send(in UrlParts parts) => Build("send", parts, parts.Transport, receive: false);
-
-    public static string Abort(in UrlParts parts) => Build("abort", parts, parts.Transport, receive: false);
+    public static string Abort(in UrlParts parts) => Build("abort", parts, parts.Transport);
 
     /// <summary>Turns an <c>http(s)</c> URL into the <c>ws(s)</c> URL of the WebSocket transport.</summary>
     public static Uri ToWebSocketUri(string url)
@@ -86,24 +72,11 @@ internal static class UrlBuilder
         return sb.ToString();
     }
 
-    private static string Build(string operation, in UrlParts parts, string? transport, bool receive)
+    private static string Build(string operation, in UrlParts parts, string? transport)
     {
         var sb = new StringBuilder(256);
         sb.Append(parts.BaseUrl).Append(operation).Append('?');
         AppendCommon(sb, parts, transport);
-        if (receive)
-        {
-            if (parts.MessageId != null)
-            {
-                sb.Append("messageId=").Append(Uri.EscapeDataString(parts.MessageId)).Append('&');
-            }
-
-            if (parts.GroupsToken != null)
-            {
-                sb.Append("groupsToken=").Append(Uri.EscapeDataString(parts.GroupsToken)).Append('&');
-            }
-        }
-
         sb.Length--;
         return sb.ToString();
     }
